@@ -1,0 +1,44 @@
+// sevd's configuration: /etc/sevd/sevd.conf plus sevd.conf.d/*.conf drop-ins
+// (INI; later files override earlier keys). One parser for every command.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sevd::config {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/sevd/sevd.conf";
+
+struct Config {
+    // [libvirt]
+    std::string libvirt_uri = "qemu:///system";
+    std::string machine_type = "q35";
+    // [memory]
+    uint64_t reserved_host_memory_mb = 4096;
+    uint64_t guest_overhead_mb = 16;
+    // [guests]
+    std::vector<std::filesystem::path> image_dirs = {"/var/lib/libvirt/images"};
+    std::optional<uint32_t> max_encrypted_guests; // cap on both ASID pools
+
+    bool operator==(const Config&) const = default;
+};
+
+// A bad value or unknown key: names the file, line and key.
+class ConfigError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Reads `path` and then `path` + ".d/*.conf" in lexical order. A missing main
+// file means defaults. Throws ConfigError.
+Config load_config(const std::filesystem::path& path = kDefaultConfigPath);
+
+// Parses one INI text into `into` (overriding keys present). `origin` names the
+// file in errors. Pure. Throws ConfigError.
+void parse_config_text(const std::string& text, const std::string& origin, Config& into);
+
+} // namespace sevd::config

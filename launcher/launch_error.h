@@ -1,0 +1,35 @@
+// Named refusals of a launch request; dbus/ maps each code to its
+// org.sevd.Error.* name. The message says what to change.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace sevd::launcher {
+
+enum class ErrorCode { InvalidArgument, Unsupported, Conflict, NoSlots, InsufficientMemory, Libvirt };
+
+constexpr std::string_view error_name(ErrorCode c) {
+    switch (c) {
+    case ErrorCode::InvalidArgument: return "org.sevd.Error.InvalidArgument";
+    case ErrorCode::Unsupported: return "org.sevd.Error.Unsupported";
+    case ErrorCode::Conflict: return "org.sevd.Error.Conflict";
+    case ErrorCode::NoSlots: return "org.sevd.Error.NoSlots";
+    case ErrorCode::InsufficientMemory: return "org.sevd.Error.InsufficientMemory";
+    case ErrorCode::Libvirt: return "org.sevd.Error.Libvirt";
+    }
+    return "org.sevd.Error.Failed";
+}
+
+class LaunchError : public std::runtime_error {
+public:
+    LaunchError(ErrorCode code, const std::string& message)
+        : std::runtime_error(message), code_(code) {}
+    ErrorCode code() const noexcept { return code_; }
+
+private:
+    ErrorCode code_;
+};
+
+} // namespace sevd::launcher

@@ -1,0 +1,101 @@
+// HostReport: everything sevd concluded about this host. Built by the pure
+// report builder from HostFacts; serialised by report_json; served on D-Bus.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "probe/encryption_model.h"
+
+namespace sevd::probe {
+
+enum class CheckStatus { Pass, Warn, Fail, Skip };
+
+// One line of the operator checklist: what was checked, the outcome, and on
+// Warn/Fail a concrete fix (hint).
+struct Check {
+    std::string id; // stable identifier, e.g. "cpu.vendor", "kernel.sev_es"
+    CheckStatus status = CheckStatus::Skip;
+    std::string message;
+    std::string hint;
+    bool operator==(const Check&) const = default;
+};
+
+struct CpuReport {
+    std::string vendor;
+    std::string brand;
+    bool hypervisor = false;
+    bool leaf_present = false; // 0x8000001F within the max extended leaf
+    bool sme = false;
+    bool sev = false;
+    bool sev_es = false;
+    bool sev_snp = false;
+    bool vmpl = false;
+    unsigned cbitpos = 0;
+    unsigned reduced_phys_bits = 0;
+    unsigned vmpls = 0;
+    uint32_t max_asid = 0;
+    uint32_t min_sev_asid = 0;
+    bool operator==(const CpuReport&) const = default;
+};
+
+struct KernelReport {
+    bool module_loaded = false; // /sys/module/kvm_amd exists
+    bool sev = false;
+    bool sev_es = false;
+    bool sev_snp = false;
+    bool operator==(const KernelReport&) const = default;
+};
+
+enum class FirmwareState { Uninit, Init, Working };
+
+struct FirmwareReport {
+    bool present = false;  // /dev/sev exists
+    bool readable = false; // and could be opened and queried
+    unsigned api_major = 0;
+    unsigned api_minor = 0;
+    unsigned build = 0;
+    std::optional<FirmwareState> state; // nullopt: unknown
+    bool owner_external = false;        // flags bit0
+    bool es_initialized = false;        // flags bit8
+    uint32_t guest_count = 0;
+    bool operator==(const FirmwareReport&) const = default;
+};
+
+struct LibvirtReport {
+    bool available = false; // connected and domain capabilities read
+    bool sev = false;       // <sev supported='yes'>
+    unsigned cbitpos = 0;
+    unsigned reduced_phys_bits = 0;
+    std::optional<uint32_t> max_guests; // absent before libvirt 8.0
+    std::optional<uint32_t> max_es_guests;
+    bool operator==(const LibvirtReport&) const = default;
+};
+
+struct SlotCount {
+    uint32_t total = 0; // usable now (see DESIGN.md: capped by every source)
+    uint32_t used = 0;
+    bool operator==(const SlotCount&) const = default;
+};
+
+struct HostReport {
+    bool ready = false;
+    std::vector<EncryptionModel> models; // launchable now, amd-sev before amd-sev-es
+    CpuReport cpu;
+    KernelReport kernel;
+    FirmwareReport firmware;
+    LibvirtReport libvirt;
+    SlotCount sev_slots;
+    SlotCount sev_es_slots;
+    uint64_t mem_total_bytes = 0; // MemTotal from /proc/meminfo, 0 if unknown
+    std::vector<Check> checks;
+
+    const SlotCount& slots(EncryptionModel m) const {
+        return m == EncryptionModel::Sev ? sev_slots : sev_es_slots;
+    }
+    bool operator==(const HostReport&) const = default;
+};
+
+} // namespace sevd::probe
