@@ -1,17 +1,51 @@
-// PLACEHOLDER until its issue lands: replaced by the real command.
+// `sevd capture DIR [--libvirt-uri URI | --no-libvirt]`: write a snapshot of
+// this host for offline analysis (`sevd probe --root DIR`) or bug reports.
+#include <exception>
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "cli/commands.h"
+#include "probe/snapshot_writer.h"
 
 namespace sevd::cli {
+namespace {
+
+struct CaptureArgs {
+    std::string dir;
+    std::string libvirt_uri = "qemu:///system";
+    bool no_libvirt = false;
+};
+
+int run_capture(const CaptureArgs& args) {
+    try {
+        const auto result = probe::capture_snapshot(
+            args.dir,
+            args.no_libvirt ? std::nullopt : std::optional<std::string>(args.libvirt_uri));
+        std::cout << "wrote " << result.written.size() << " files to " << args.dir << "\n";
+        for (const auto& note : result.notes)
+            std::cout << "  not captured: " << note << "\n";
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "sevd capture: " << e.what() << "\n";
+        return 2;
+    }
+}
+
+} // namespace
 
 void add_capture_command(CLI::App& app, int& exit_code) {
-    auto* cmd = app.add_subcommand("capture", "not built yet");
-    cmd->allow_extras();
-    cmd->callback([&exit_code] {
-        std::cerr << "sevd capture: not built yet\n";
-        exit_code = 2;
-    });
+    auto args = std::make_shared<CaptureArgs>();
+    auto* cmd = app.add_subcommand("capture", "Write a snapshot of this host (CPUID, /dev/sev "
+                                              "status, kvm_amd, misc cgroup, libvirt) to DIR");
+    cmd->add_option("DIR", args->dir, "new or empty directory")->required();
+    auto* uri = cmd->add_option("--libvirt-uri", args->libvirt_uri,
+                                "libvirt connection URI for domain capabilities")
+                    ->capture_default_str();
+    cmd->add_flag("--no-libvirt", args->no_libvirt, "do not record domain capabilities")
+        ->excludes(uri);
+    cmd->callback([args, &exit_code] { exit_code = run_capture(*args); });
 }
 
 } // namespace sevd::cli

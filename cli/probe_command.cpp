@@ -1,17 +1,74 @@
-// PLACEHOLDER until its issue lands: replaced by the real command.
+// `sevd probe [--json] [--root DIR] [--libvirt-uri URI | --no-libvirt]`:
+// exit 0 when at least one encrypted model can be launched, 1 when none,
+// 2 on usage or I/O error (with --json, errors are {"error": "..."} on stdout).
 #include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "probe/prober.h"
+#include "probe/report_json.h"
+#include "probe/report_text.h"
 
 namespace sevd::cli {
+namespace {
+
+constexpr int kExitReady = 0;
+constexpr int kExitNotReady = 1;
+constexpr int kExitError = 2;
+
+struct ProbeArgs {
+    bool json = false;
+    std::string root = "/";
+    std::string libvirt_uri = "qemu:///system";
+    bool libvirt_uri_given = false;
+    bool no_libvirt = false;
+};
+
+int report_error(const ProbeArgs& args, const std::string& message) {
+    if (args.json)
+        std::cout << nlohmann::json{{"error", message}}.dump(2) << "\n";
+    else
+        std::cerr << "sevd probe: " << message << "\n";
+    return kExitError;
+}
+
+int run_probe(const ProbeArgs& args) {
+    if (args.no_libvirt && args.libvirt_uri_given)
+        return report_error(args, "--libvirt-uri and --no-libvirt exclude each other");
+    const std::filesystem::path root = args.root;
+    const auto host = probe::read_host_facts(root);
+    if (!host.root_error.empty())
+        return report_error(args, "--root " + host.root_error);
+
+    std::optional<probe::LibvirtFacts> libvirt;
+    if (!args.no_libvirt)
+        libvirt = probe::read_libvirt_facts(root, args.libvirt_uri);
+    const auto report = probe::build_report(host, libvirt, std::nullopt);
+    if (args.json)
+        std::cout << probe::report_to_json(report).dump(2) << "\n";
+    else
+        std::cout << probe::report_to_text(report);
+    return report.ready ? kExitReady : kExitNotReady;
+}
+
+} // namespace
 
 void add_probe_command(CLI::App& app, int& exit_code) {
-    auto* cmd = app.add_subcommand("probe", "not built yet");
-    cmd->allow_extras();
-    cmd->callback([&exit_code] {
-        std::cerr << "sevd probe: not built yet\n";
-        exit_code = 2;
-    });
+    auto args = std::make_shared<ProbeArgs>();
+    auto* cmd = app.add_subcommand("probe", "Report what this host can launch (SEV, SEV-ES), "
+                                            "how many guests fit, and what to fix");
+    cmd->add_flag("--json", args->json, "print the report as JSON only");
+    cmd->add_option("--root", args->root,
+                    "read a snapshot directory (from `sevd capture`) instead of this host");
+    cmd->add_option("--libvirt-uri", args->libvirt_uri, "libvirt connection URI")
+        ->capture_default_str()
+        ->each([args](const std::string&) { args->libvirt_uri_given = true; });
+    cmd->add_flag("--no-libvirt", args->no_libvirt, "do not consult libvirt");
+    cmd->callback([args, &exit_code] { exit_code = run_probe(*args); });
 }
 
 } // namespace sevd::cli

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -12,6 +13,14 @@
 namespace sevd::config {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/sevd/sevd.conf";
+
+// Where each key's value came from ("FILE:LINE"), keyed "section.key"; keys
+// left at their default are absent. Where a value came from is not part of its
+// value, so two Configs compare equal regardless of origins.
+struct KeyOrigins {
+    std::map<std::string, std::string, std::less<>> by_key;
+    bool operator==(const KeyOrigins&) const { return true; }
+};
 
 struct Config {
     // [libvirt]
@@ -24,6 +33,10 @@ struct Config {
     std::vector<std::filesystem::path> image_dirs = {"/var/lib/libvirt/images"};
     std::optional<uint32_t> max_encrypted_guests; // cap on both ASID pools
 
+    KeyOrigins origins;
+    // "FILE:LINE: [section] key" for error messages, or "built-in default [section] key".
+    std::string describe_origin(const std::string& section, const std::string& key) const;
+
     bool operator==(const Config&) const = default;
 };
 
@@ -33,8 +46,15 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The configuration could not be read at all (I/O, not a bad value).
+class ConfigReadError : public ConfigError {
+public:
+    using ConfigError::ConfigError;
+};
+
 // Reads `path` and then `path` + ".d/*.conf" in lexical order. A missing main
-// file means defaults. Throws ConfigError.
+// file means defaults; a missing drop-in directory is fine. Throws ConfigError
+// for a bad value, ConfigReadError when a file exists but cannot be read.
 Config load_config(const std::filesystem::path& path = kDefaultConfigPath);
 
 // Parses one INI text into `into` (overriding keys present). `origin` names the

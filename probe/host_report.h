@@ -27,7 +27,9 @@ struct CpuReport {
     std::string vendor;
     std::string brand;
     bool hypervisor = false;
-    bool leaf_present = false; // 0x8000001F within the max extended leaf
+    uint32_t max_extended_leaf = 0; // CPUID 0x80000000 EAX (added by the probe issue)
+    bool leaf_present = false;      // 0x8000001F within the max extended leaf
+    bool page_flush_msr = false;    // 0x8000001F EAX bit2 (added by the probe issue)
     bool sme = false;
     bool sev = false;
     bool sev_es = false;
@@ -51,6 +53,20 @@ struct KernelReport {
 
 enum class FirmwareState { Uninit, Init, Working };
 
+// SNP_PLATFORM_STATUS, only when it was queried (kvm_amd.sev_snp on) or
+// recorded in a snapshot (added by the probe issue).
+struct SnpFirmwareReport {
+    unsigned api_major = 0;
+    unsigned api_minor = 0;
+    std::optional<FirmwareState> state;
+    bool rmp_initialized = false;
+    uint32_t build = 0;
+    uint32_t guest_count = 0;
+    uint64_t current_tcb = 0;
+    uint64_t reported_tcb = 0;
+    bool operator==(const SnpFirmwareReport&) const = default;
+};
+
 struct FirmwareReport {
     bool present = false;  // /dev/sev exists
     bool readable = false; // and could be opened and queried
@@ -61,10 +77,13 @@ struct FirmwareReport {
     bool owner_external = false;        // flags bit0
     bool es_initialized = false;        // flags bit8
     uint32_t guest_count = 0;
+    std::optional<SnpFirmwareReport> snp; // added by the probe issue
     bool operator==(const FirmwareReport&) const = default;
 };
 
 struct LibvirtReport {
+    bool consulted = false; // false with --no-libvirt (added by the probe issue)
+    bool connected = false; // connection to the URI opened (added by the probe issue)
     bool available = false; // connected and domain capabilities read
     bool sev = false;       // <sev supported='yes'>
     unsigned cbitpos = 0;

@@ -1,0 +1,47 @@
+#include <iostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <sdbus-c++/Error.h>
+
+#include "cli/sevdctl_commands.h"
+
+namespace sevd::cli {
+namespace {
+
+void print_error(const char* command, bool json, const std::string& message,
+                 const std::string& name = {}) {
+    if (json) {
+        nlohmann::json out{{"error", message}};
+        if (!name.empty())
+            out["name"] = name;
+        std::cout << out.dump(2) << "\n";
+    } else {
+        std::cerr << "sevdctl " << command << ": " << message << "\n";
+    }
+}
+
+bool is_refusal(const std::string& name) {
+    return name.starts_with("org.sevd.Error.") ||
+           name == "org.freedesktop.DBus.Error.AccessDenied";
+}
+
+} // namespace
+
+int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
+                 const std::function<int()>& call) {
+    try {
+        return call();
+    } catch (const sdbus::Error& e) {
+        if (dbus::is_daemon_absent(e) || e.getName() == "sdbus.Error") {
+            // sdbus.Error: the connection itself failed (no bus at the address).
+            print_error(command, json, dbus::describe_absent_daemon(globals.bus) +
+                                           (e.getName() == "sdbus.Error" ? " (" + e.getMessage() + ")" : ""));
+            return kCtlNotRunning;
+        }
+        print_error(command, json, e.getMessage(), e.getName());
+        return is_refusal(e.getName()) ? kCtlRefused : kCtlError;
+    }
+}
+
+} // namespace sevd::cli

@@ -1,0 +1,34 @@
+// The subcommands of `sevdctl`, the D-Bus client of the sevd daemon.
+// Exit codes (every subcommand): 0 success (status: the host is ready),
+// 1 refused or not ready (a named org.sevd.Error.*, AccessDenied, or status
+// with no launchable model), 2 usage or unexpected error, 3 the daemon is not
+// running / the bus is unreachable (the LSB "program is not running" code).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "dbus/client_bus.h"
+
+namespace sevd::cli {
+
+inline constexpr int kCtlOk = 0;
+inline constexpr int kCtlRefused = 1;
+inline constexpr int kCtlError = 2;
+inline constexpr int kCtlNotRunning = 3;
+
+// Options every subcommand shares.
+struct CtlGlobals {
+    dbus::ClientBus bus = dbus::ClientBus::System;
+};
+
+void add_status_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+void add_launch_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+void add_guests_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+void add_stop_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+
+// Runs `call`; turns a bus error into a message on stderr (or {"error": ...}
+// on stdout with `json`) and the exit code above.
+int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
+                 const std::function<int()>& call);
+
+} // namespace sevd::cli

@@ -1,0 +1,33 @@
+// `sevdctl status [--json]`: the daemon's view of the host. --json prints
+// Describe() (the `sevd probe --json` object); the human form rebuilds the
+// report from the properties and prints it like `sevd probe`.
+#include <iostream>
+#include <memory>
+
+#include "cli/sevdctl_commands.h"
+#include "dbus/host_client.h"
+#include "dbus/report_from_properties.h"
+#include "probe/report_text.h"
+
+namespace sevd::cli {
+
+void add_status_command(CLI::App& app, const CtlGlobals& globals, int& exit_code) {
+    auto json = std::make_shared<bool>(false);
+    auto* cmd = app.add_subcommand("status", "Show what the daemon reports about this host");
+    cmd->add_flag("--json", *json, "print the report as JSON only (Describe())");
+    cmd->callback([&globals, &exit_code, json] {
+        exit_code = run_bus_call("status", globals, *json, [&] {
+            auto bus = dbus::connect_client_bus(globals.bus);
+            dbus::HostClient host(*bus);
+            if (*json) {
+                std::cout << host.Describe() << "\n";
+                return host.Ready() ? kCtlOk : kCtlRefused;
+            }
+            const auto report = dbus::report_from_properties(host.all_properties());
+            std::cout << probe::report_to_text(report);
+            return report.ready ? kCtlOk : kCtlRefused;
+        });
+    });
+}
+
+} // namespace sevd::cli

@@ -1,0 +1,225 @@
+#include "dbus/daemon.h"
+
+#include <systemd/sd-daemon.h>
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "cgroups/limit_plan.h"
+#include "dbus/bus_error.h"
+#include "dbus/bus_names.h"
+#include "dbus/daemon_logging.h"
+#include "probe/prober.h"
+
+namespace sevd::dbus {
+namespace {
+
+// Bursts of uevents (a module load brings several) become one re-probe.
+constexpr std::chrono::milliseconds kUeventCoalesceDelay{200};
+constexpr unsigned kWorkerThreads = 2;
+
+const char* bus_label(BusKind bus) { return bus == BusKind::System ? "system" : "session"; }
+
+// Until the first libvirt reading arrives the report says libvirt is pending.
+probe::LibvirtFacts pending_libvirt(const std::string& uri) {
+    probe::LibvirtFacts facts;
+    facts.uri = uri;
+    facts.connect_error = "not connected yet (connecting in the background)";
+    return facts;
+}
+
+} // namespace
+
+Daemon::Daemon(DaemonOptions options)
+    : options_(std::move(options)), config_(config::load_config(options_.config_path)),
+      host_facts_(probe::read_host_facts(options_.root)), libvirt_facts_(pending_libvirt(libvirt_uri())),
+      report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)) {}
+
+Daemon::~Daemon() = default;
+
+std::string Daemon::libvirt_uri() const { return options_.libvirt_uri.value_or(config_.libvirt_uri); }
+
+int Daemon::run() {
+    try {
+        connect_bus();
+    } catch (const sdbus::Error& e) {
+        spdlog::error("cannot connect to the {} bus: {} (is dbus-daemon running? "
+                      "DBUS_SYSTEM_BUS_ADDRESS / DBUS_SESSION_BUS_ADDRESS say where)",
+                      bus_label(options_.bus), e.getMessage());
+        return 1;
+    }
+    publish_objects();
+    try {
+        bus_->requestName(kBusName);
+    } catch (const sdbus::Error& e) {
+        spdlog::error("cannot own {} on the {} bus: {} (another sevd is running, or the bus "
+                      "policy units/org.sevd.Host1.conf is not installed)",
+                      kBusName, bus_label(options_.bus), e.getMessage());
+        return 1;
+    }
+    start_watchers();
+    spdlog::info("serving {} on the {} bus (root {}, libvirt {})", kBusName,
+                 bus_label(options_.bus), options_.root.string(), libvirt_uri());
+    sd_notify(0, "READY=1\nSTATUS=Serving org.sevd.Host1");
+    const int code = loop_.run();
+    sd_notify(0, "STOPPING=1");
+    return code;
+}
+
+void Daemon::connect_bus() {
+    bus_ = options_.bus == BusKind::System ? sdbus::createSystemBusConnection()
+                                           : sdbus::createSessionBusConnection();
+    loop_.attach_bus(*bus_);
+}
+
+void Daemon::publish_objects() {
+    authorizer_ = std::make_unique<Authorizer>(*bus_);
+    host_object_ = std::make_unique<HostObject>(*bus_, report_, [this] {
+        reprobe_host();
+        if (libvirt_)
+            libvirt_->recheck();
+    });
+    try {
+        cgroups::TunerOptions tuner_options;
+        tuner_options.root = options_.root;
+        tuner_ = std::make_unique<cgroups::MemoryLimitTuner>(tuner_options);
+    } catch (const cgroups::TuneError& e) {
+        tuner_error_ = e.what();
+        spdlog::warn("machine.slice limit unavailable: {}; Tuning1.Apply will fail", e.what());
+    }
+    tuning_object_ = std::make_unique<TuningObject>(
+        *bus_, *authorizer_, read_tuning_state(),
+        [this](sdbus::Result<uint64_t> result) { apply_tuning(std::move(result)); });
+}
+
+void Daemon::start_watchers() {
+    loop_.watch(signals_.fd(), [this] { on_signal(); });
+    try {
+        udev_ = std::make_unique<UdevWatcher>();
+        loop_.watch(udev_->fd(), [this] { on_uevent(); });
+    } catch (const std::runtime_error& e) {
+        spdlog::warn("{}; device and module changes will be seen on Refresh() only", e.what());
+    }
+    workers_ = std::make_unique<WorkerPool>(kWorkerThreads);
+    libvirt_ = std::make_unique<LibvirtWatcher>(
+        options_.root, libvirt_uri(), [this](probe::LibvirtFacts facts) {
+            loop_.post([this, f = std::move(facts)]() mutable { on_libvirt_facts(std::move(f)); });
+        });
+}
+
+void Daemon::on_signal() {
+    while (auto signo = signals_.read_signal()) {
+        if (*signo == SIGHUP) {
+            reload_config();
+            continue;
+        }
+        spdlog::info("signal {}: exiting", *signo);
+        loop_.quit(0);
+    }
+}
+
+void Daemon::reload_config() {
+    sd_notify(0, "RELOADING=1");
+    try {
+        config_ = config::load_config(options_.config_path);
+        spdlog::info("reloaded {}", options_.config_path.string());
+    } catch (const config::ConfigError& e) {
+        spdlog::error("reload: {}; keeping the previous configuration", e.what());
+    }
+    libvirt_->set_uri(libvirt_uri());
+    publish_report();
+    tuning_object_->publish(read_tuning_state());
+    sd_notify(0, "READY=1");
+}
+
+void Daemon::on_uevent() {
+    if (!udev_->drain() || reprobe_pending_)
+        return;
+    reprobe_pending_ = true;
+    loop_.run_after(kUeventCoalesceDelay, [this] {
+        reprobe_pending_ = false;
+        reprobe_host();
+    });
+}
+
+void Daemon::reprobe_host() {
+    host_facts_ = probe::read_host_facts(options_.root);
+    publish_report();
+}
+
+void Daemon::on_libvirt_facts(probe::LibvirtFacts facts) {
+    if (libvirt_facts_ && libvirt_facts_->connected != facts.connected) {
+        if (facts.connected)
+            spdlog::info("libvirt {} connected", facts.uri);
+        else
+            spdlog::warn("libvirt {} unreachable: {}; retrying in the background", facts.uri,
+                         facts.connect_error);
+    }
+    libvirt_facts_ = std::move(facts);
+    publish_report();
+}
+
+void Daemon::publish_report() {
+    report_ = probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests);
+    const auto changed = host_object_->publish(report_);
+    if (!changed.empty())
+        spdlog::debug("{} properties changed", changed.size());
+}
+
+TuningState Daemon::read_tuning_state() {
+    TuningState state;
+    state.reserved_host_memory = config_.reserved_host_memory_mb * cgroups::kBytesPerMiB;
+    std::lock_guard lock(tuner_mutex_);
+    if (!tuner_)
+        return state;
+    try {
+        state.memory_limit = tuner_->current().limit_bytes;
+    } catch (const cgroups::TuneError& e) {
+        spdlog::warn("reading the machine.slice limit: {}", e.what());
+    }
+    return state;
+}
+
+void Daemon::apply_tuning(sdbus::Result<uint64_t> result) {
+    if (!tuner_) {
+        result.returnError(sdbus::Error(kFailedError, "machine.slice limit unavailable: " + tuner_error_));
+        return;
+    }
+    const config::Config config = config_;
+    const uint64_t locked_guest_bytes = 0; // set from the launcher's guests once it lands
+    auto reply = std::make_shared<sdbus::Result<uint64_t>>(std::move(result));
+    workers_->submit([this, reply, config, locked_guest_bytes]() {
+        std::optional<sdbus::Error> error;
+        uint64_t limit = 0;
+        try {
+            std::lock_guard lock(tuner_mutex_);
+            limit = tuner_->apply(config, false, locked_guest_bytes).after.limit_bytes;
+        } catch (const cgroups::TuneError& e) {
+            spdlog::error("Tuning1.Apply: {}", e.what());
+            error = to_bus_error(e);
+        }
+        loop_.post([this, reply, error, limit] {
+            if (error) {
+                reply->returnError(*error);
+            } else {
+                reply->returnResults(limit);
+            }
+            tuning_object_->publish(read_tuning_state());
+        });
+    });
+}
+
+int run_daemon(const DaemonOptions& options) {
+    setup_daemon_logging();
+    std::unique_ptr<Daemon> daemon;
+    try {
+        daemon = std::make_unique<Daemon>(options);
+    } catch (const config::ConfigError& e) {
+        spdlog::error("{}", e.what());
+        return 2;
+    }
+    return daemon->run();
+}
+
+} // namespace sevd::dbus

@@ -1,0 +1,81 @@
+// The sevd daemon: owns the probe state and decides when to re-probe (start,
+// Refresh, uevents, libvirt coming and going, SIGHUP); the bus objects only
+// serve what it publishes. One instance per process, driven by MainLoop.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "cgroups/memory_limit_tuner.h"
+#include "config/config.h"
+#include "dbus/authorizer.h"
+#include "dbus/daemon_options.h"
+#include "dbus/host_object.h"
+#include "dbus/libvirt_watcher.h"
+#include "dbus/main_loop.h"
+#include "dbus/signal_fd.h"
+#include "dbus/tuning_object.h"
+#include "dbus/udev_watcher.h"
+#include "dbus/worker_pool.h"
+#include "probe/host_facts.h"
+#include "probe/host_report.h"
+
+namespace sevd::dbus {
+
+class Daemon {
+public:
+    // Loads the configuration and probes the host (no libvirt yet). Throws
+    // config::ConfigError.
+    explicit Daemon(DaemonOptions options);
+    ~Daemon();
+    Daemon(const Daemon&) = delete;
+    Daemon& operator=(const Daemon&) = delete;
+
+    // Connects, publishes the objects, takes the bus name, then serves until
+    // SIGTERM/SIGINT. Returns the exit code (see run_daemon).
+    int run();
+
+private:
+    std::string libvirt_uri() const;
+    void connect_bus();
+    void publish_objects();
+    void start_watchers();
+    void on_signal();
+    void reload_config();
+    void on_uevent();
+    void reprobe_host();
+    void on_libvirt_facts(probe::LibvirtFacts facts);
+    void publish_report();
+    TuningState read_tuning_state();
+    void apply_tuning(sdbus::Result<uint64_t> result);
+
+    DaemonOptions options_;
+    config::Config config_;
+    MainLoop loop_;
+    SignalFd signals_; // before any thread starts, so every thread inherits the mask
+
+    probe::HostFacts host_facts_;
+    std::optional<probe::LibvirtFacts> libvirt_facts_;
+    probe::HostReport report_;
+
+    std::unique_ptr<sdbus::IConnection> bus_;
+    std::unique_ptr<Authorizer> authorizer_;
+    std::unique_ptr<HostObject> host_object_;
+
+    std::mutex tuner_mutex_; // the tuner is used from worker threads
+    std::unique_ptr<cgroups::MemoryLimitTuner> tuner_;
+    std::string tuner_error_; // why there is no tuner
+    std::unique_ptr<TuningObject> tuning_object_;
+
+    std::unique_ptr<UdevWatcher> udev_;
+    bool reprobe_pending_ = false;
+    // Last: their threads post into the loop and use the members above.
+    std::unique_ptr<WorkerPool> workers_;
+    std::unique_ptr<LibvirtWatcher> libvirt_;
+};
+
+} // namespace sevd::dbus

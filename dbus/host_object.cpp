@@ -1,0 +1,32 @@
+#include "dbus/host_object.h"
+
+#include "dbus/bus_names.h"
+#include "probe/report_json.h"
+
+namespace sevd::dbus {
+
+HostObject::HostObject(sdbus::IConnection& bus, const probe::HostReport& report,
+                       std::function<void()> refresh)
+    : AdaptorInterfaces(bus, kHostPath), report_(report), props_(host_properties(report)),
+      refresh_(std::move(refresh)) {
+    registerAdaptor();
+}
+
+HostObject::~HostObject() { unregisterAdaptor(); }
+
+std::vector<std::string> HostObject::publish(const probe::HostReport& report) {
+    HostProperties next = host_properties(report);
+    std::vector<std::string> changed = changed_host_properties(props_, next);
+    report_ = report;
+    props_ = std::move(next);
+    // sd-bus reads the new values through the getters, so the cache is swapped first.
+    if (!changed.empty())
+        getObject().emitPropertiesChangedSignal(kHostInterface, changed);
+    return changed;
+}
+
+std::string HostObject::Describe() { return probe::report_to_json(report_).dump(2); }
+
+void HostObject::Refresh() { refresh_(); }
+
+} // namespace sevd::dbus

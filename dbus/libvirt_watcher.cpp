@@ -1,0 +1,67 @@
+#include "dbus/libvirt_watcher.h"
+
+#include <algorithm>
+
+#include "probe/prober.h"
+
+namespace sevd::dbus {
+
+std::chrono::milliseconds next_retry_delay(std::chrono::milliseconds previous,
+                                           const LibvirtRetryPolicy& policy) {
+    if (previous < policy.first_retry)
+        return policy.first_retry;
+    return std::min(previous * 2, policy.max_retry);
+}
+
+LibvirtWatcher::LibvirtWatcher(std::filesystem::path root, std::string uri,
+                               FactsHandler on_facts, LibvirtRetryPolicy policy)
+    : root_(std::move(root)), on_facts_(std::move(on_facts)), policy_(policy),
+      uri_(std::move(uri)), thread_([this] { run(); }) {}
+
+LibvirtWatcher::~LibvirtWatcher() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+}
+
+void LibvirtWatcher::recheck() {
+    {
+        std::lock_guard lock(mutex_);
+        recheck_ = true;
+    }
+    wake_.notify_all();
+}
+
+void LibvirtWatcher::set_uri(const std::string& uri) {
+    {
+        std::lock_guard lock(mutex_);
+        if (uri_ == uri)
+            return;
+        uri_ = uri;
+        recheck_ = true;
+    }
+    wake_.notify_all();
+}
+
+void LibvirtWatcher::run() {
+    std::chrono::milliseconds retry{0};
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+        const std::string uri = uri_;
+        recheck_ = false;
+        lock.unlock();
+        probe::LibvirtFacts facts = probe::read_libvirt_facts(root_, uri);
+        const bool connected = facts.connected;
+        on_facts_(std::move(facts));
+        lock.lock();
+
+        retry = connected ? std::chrono::milliseconds{0} : next_retry_delay(retry, policy_);
+        const auto wait = connected ? policy_.recheck : retry;
+        wake_.wait_for(lock, wait, [this] { return stop_ || recheck_; });
+    }
+}
+
+} // namespace sevd::dbus

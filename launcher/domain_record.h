@@ -1,0 +1,28 @@
+// What sevd needs to know about a domain libvirt runs, read from its XML:
+// whether it is encrypted (which ASID pool it holds), its locked memory, and
+// whether sevd launched it. Pure.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "probe/encryption_model.h"
+
+namespace sevd::launcher {
+
+struct DomainRecord {
+    std::string name;
+    std::string uuid;
+    std::optional<EncryptionModel> pool; // ASID pool held; nullopt: not encrypted
+    uint32_t policy = 0;
+    uint64_t memory_mib = 0;
+    bool launched_by_sevd = false; // carries sevd's <metadata> mark
+};
+
+// Throws std::runtime_error when the XML is not a domain.
+// Pools: type='sev' with policy bit 2 (ES) → SEV-ES, else SEV; type='sev-snp'
+// → the SEV-ES pool (SNP guests draw from the same ASIDs).
+DomainRecord parse_domain_record(const std::string& domain_xml);
+
+} // namespace sevd::launcher

@@ -1,0 +1,63 @@
+// A launch request as a D-Bus client sends it, and the checked form the rest
+// of the launcher works from. Plain values only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "probe/encryption_model.h"
+
+namespace sevd::launcher {
+
+struct LaunchRequest {
+    std::string name;
+    uint64_t memory_mib = 0;
+    uint32_t vcpus = 0;
+    std::string disk;                              // path of the boot disk image
+    std::map<std::string, std::string> properties; // flavor extra specs + image properties
+};
+
+enum class DiskBus { Virtio, Scsi, Sata };
+
+// Page size backing guest RAM. Small = the host's normal 4 KiB pages.
+struct PageSize {
+    bool huge = false;
+    uint64_t size_kib = 0; // 0 with huge: the host's default huge page size
+    bool operator==(const PageSize&) const = default;
+};
+
+// Everything validate_request() accepted, normalised. The disk path is the
+// one given; ResolvedImage carries the canonical one.
+struct ValidatedRequest {
+    std::string name;
+    uint64_t memory_mib = 0;
+    uint32_t vcpus = 0;
+    std::string disk;
+    EncryptionModel model = EncryptionModel::Sev;
+    std::string machine_type; // "q35" or "pc-q35-X.Y"
+    DiskBus disk_bus = DiskBus::Virtio;
+    PageSize page_size;
+    uint32_t numa_nodes = 0; // 0: no NUMA topology asked
+};
+
+enum class ImageKind { File, Block };
+enum class ImageFormat { Raw, Qcow2 };
+
+// The boot disk after resolution inside the image directories.
+struct ResolvedImage {
+    std::string path; // canonical, symlinks resolved
+    ImageKind kind = ImageKind::File;
+    ImageFormat format = ImageFormat::Raw;
+};
+
+struct GuestInfo {
+    std::string name;
+    std::string uuid;
+    EncryptionModel model = EncryptionModel::Sev;
+    uint64_t memory_mib = 0;
+    bool operator==(const GuestInfo&) const = default;
+};
+
+} // namespace sevd::launcher

@@ -1,0 +1,158 @@
+#include "launcher/launcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include "launcher/image_resolver.h"
+#include "launcher/model_support.h"
+
+namespace sevd::launcher {
+namespace {
+
+constexpr uint64_t kMiB = 1024 * 1024;
+constexpr const char* kNotProbed =
+    "the host has not been probed yet; retry once sevd has read the host's capabilities";
+
+bool is_admission_refusal(const LaunchError& e) {
+    return e.code() == ErrorCode::NoSlots || e.code() == ErrorCode::InsufficientMemory;
+}
+
+} // namespace
+
+Launcher::Launcher(const config::Config& config, std::unique_ptr<LibvirtClient> client)
+    : config_(config), client_(std::move(client)) {
+    host_.validation.default_machine_type = config_.machine_type;
+    host_.validation.sev = {false, std::string("amd-sev: ") + kNotProbed};
+    host_.validation.sev_es = {false, std::string("amd-sev-es: ") + kNotProbed};
+}
+
+void Launcher::update_host(const probe::HostReport& report, uint64_t memory_limit_bytes) {
+    HostView view;
+    view.validation.default_machine_type = config_.machine_type;
+    view.validation.sev = model_support(report, EncryptionModel::Sev);
+    view.validation.sev_es = model_support(report, EncryptionModel::SevEs);
+    // QEMU hard-codes reducedPhysBits; libvirt reports what QEMU will accept.
+    const bool from_libvirt = report.libvirt.available && report.libvirt.sev;
+    view.security.cbitpos = from_libvirt ? report.libvirt.cbitpos : report.cpu.cbitpos;
+    view.security.reduced_phys_bits =
+        from_libvirt ? report.libvirt.reduced_phys_bits : report.cpu.reduced_phys_bits;
+
+    const uint64_t reserve = config_.reserved_host_memory_mb * kMiB;
+    uint64_t limit = memory_limit_bytes;
+    if (limit == 0 && report.mem_total_bytes > reserve)
+        limit = report.mem_total_bytes - reserve;
+    ledger_.set_capacity({{report.sev_slots.total, report.sev_slots.used},
+                          {report.sev_es_slots.total, report.sev_es_slots.used},
+                          limit});
+    std::lock_guard lock(host_mutex_);
+    host_ = std::move(view);
+}
+
+Launcher::Prepared Launcher::prepare(const LaunchRequest& request) const {
+    HostView host;
+    {
+        std::lock_guard lock(host_mutex_);
+        host = host_;
+    }
+    auto validated = validate_request(request, host.validation);
+    const auto image = resolve_image(validated.disk, config_.image_dirs);
+    auto xml = build_domain_xml(validated, image, host.security);
+    return {std::move(validated), std::move(xml)};
+}
+
+std::string Launcher::plan(const LaunchRequest& request) const { return prepare(request).xml; }
+
+uint64_t Launcher::locked_bytes(uint64_t memory_mib) const {
+    return (memory_mib + config_.guest_overhead_mb) * kMiB;
+}
+
+// A guest that shut itself down still counts until the next re-sync, so a
+// refusal re-reads libvirt once before it stands.
+AdmissionLedger::Reservation Launcher::reserve(const ValidatedRequest& request) {
+    const AdmissionLedger::Holding claim{request.name, request.model, locked_bytes(request.memory_mib)};
+    try {
+        return ledger_.reserve(claim);
+    } catch (const LaunchError& e) {
+        if (!is_admission_refusal(e))
+            throw;
+    }
+    resync();
+    return ledger_.reserve(claim);
+}
+
+GuestInfo Launcher::launch(const LaunchRequest& request) {
+    try {
+        auto prepared = prepare(request);
+        resync_if_reconnected();
+        auto reservation = reserve(prepared.request);
+        if (client_->domain_exists(prepared.request.name))
+            throw LaunchError(ErrorCode::InvalidArgument,
+                              "a domain named '" + prepared.request.name +
+                                  "' is already defined in libvirt; choose another name");
+        const auto uuid = client_->define_and_start(prepared.xml);
+        const GuestInfo info{prepared.request.name, uuid, prepared.request.model,
+                             prepared.request.memory_mib};
+        std::lock_guard lock(state_mutex_);
+        reservation.commit();
+        guests_[info.name] = info;
+        spdlog::info("launched {} guest '{}' ({} MiB, uuid {})", model_name(info.model), info.name,
+                     info.memory_mib, info.uuid);
+        return info;
+    } catch (const LaunchError& e) {
+        spdlog::warn("launch of '{}' refused ({}): {}", request.name, error_name(e.code()), e.what());
+        throw;
+    }
+}
+
+GuestInfo Launcher::stop(const std::string& name) {
+    if (!is_valid_guest_name(name))
+        throw LaunchError(ErrorCode::InvalidArgument, "name '" + name + "' is not a guest name");
+    resync_if_reconnected();
+    std::lock_guard lock(state_mutex_);
+    auto it = guests_.find(name);
+    if (it == guests_.end())
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          "no running guest '" + name + "' launched by sevd; see 'sevdctl guests'");
+    const auto info = it->second;
+    if (!client_->destroy_and_undefine(name))
+        spdlog::info("guest '{}' was already gone from libvirt", name);
+    ledger_.remove_running(name);
+    guests_.erase(it);
+    spdlog::info("stopped guest '{}' (uuid {})", name, info.uuid);
+    return info;
+}
+
+std::vector<GuestInfo> Launcher::guests() const {
+    std::lock_guard lock(state_mutex_);
+    std::vector<GuestInfo> list;
+    for (const auto& [name, info] : guests_)
+        list.push_back(info);
+    return list;
+}
+
+void Launcher::resync() {
+    std::lock_guard lock(state_mutex_);
+    const auto records = client_->list_encrypted_running();
+    std::vector<AdmissionLedger::Holding> running;
+    std::map<std::string, GuestInfo> ours;
+    for (const auto& record : records) {
+        running.push_back({record.name, *record.pool, locked_bytes(record.memory_mib)});
+        if (record.launched_by_sevd)
+            ours[record.name] = {record.name, record.uuid, *record.pool, record.memory_mib};
+    }
+    ledger_.replace_running(running);
+    guests_ = std::move(ours);
+    synced_generation_ = client_->generation();
+}
+
+void Launcher::resync_if_reconnected() {
+    client_->ensure_connected();
+    {
+        std::lock_guard lock(state_mutex_);
+        if (synced_generation_ == client_->generation())
+            return;
+    }
+    spdlog::info("connected to libvirt at '{}'; re-reading running encrypted guests", client_->uri());
+    resync();
+}
+
+} // namespace sevd::launcher

@@ -1,0 +1,79 @@
+// The launch service behind org.sevd.Launcher1: validates a request, builds
+// its domain XML, reserves an ASID slot and locked memory atomically, and
+// defines + starts the guest through libvirt, releasing the reservation on
+// any failure. One per daemon; every method is thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "launcher/admission_ledger.h"
+#include "launcher/domain_xml.h"
+#include "launcher/launch_error.h"
+#include "launcher/launch_request.h"
+#include "launcher/libvirt_client.h"
+#include "launcher/request_validator.h"
+#include "probe/host_report.h"
+
+namespace sevd::launcher {
+
+class Launcher {
+public:
+    Launcher(const config::Config& config, std::unique_ptr<LibvirtClient> client);
+
+    // Capacities from the probe: slots per pool (total, used), launchable
+    // models, cbitpos/reducedPhysBits (libvirt's when it reports SEV, else
+    // CPUID's). memory_limit_bytes is the machine.slice limit in force; 0 means
+    // none, and sevd then admits against MemTotal - reserved_host_memory_mb
+    // (what 'sevd tune' would set), or without a limit when MemTotal is unknown.
+    void update_host(const probe::HostReport& report, uint64_t memory_limit_bytes);
+
+    // Validates and returns the domain XML launch() would define; reserves nothing.
+    std::string plan(const LaunchRequest& request) const;
+    // Throws LaunchError with the code D-Bus maps to org.sevd.Error.*.
+    GuestInfo launch(const LaunchRequest& request);
+    // Destroys and undefines a running guest sevd launched. Throws
+    // LaunchError(InvalidArgument) for any other name.
+    GuestInfo stop(const std::string& name);
+    // Running guests sevd launched, by name.
+    std::vector<GuestInfo> guests() const;
+    // Re-reads the running encrypted domains from libvirt into the ledger and
+    // the guest list (at start, after a reconnect). Throws LaunchError(Libvirt).
+    void resync();
+
+    AdmissionLedger::Usage usage() const { return ledger_.usage(); }
+
+private:
+    struct HostView {
+        ValidationContext validation;
+        HostSecurity security;
+    };
+    struct Prepared {
+        ValidatedRequest request;
+        std::string xml;
+    };
+
+    Prepared prepare(const LaunchRequest& request) const;
+    AdmissionLedger::Reservation reserve(const ValidatedRequest& request);
+    void resync_if_reconnected();
+    uint64_t locked_bytes(uint64_t memory_mib) const;
+
+    const config::Config config_;
+    std::unique_ptr<LibvirtClient> client_;
+    AdmissionLedger ledger_;
+
+    mutable std::mutex host_mutex_;
+    HostView host_;
+
+    // Guards guests_ and orders resync against commit/stop.
+    mutable std::mutex state_mutex_;
+    std::map<std::string, GuestInfo> guests_;
+    uint64_t synced_generation_ = 0;
+};
+
+} // namespace sevd::launcher

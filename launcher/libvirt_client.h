@@ -1,0 +1,58 @@
+// The launcher's only door to libvirt: define + start, destroy + undefine,
+// list the running encrypted domains. Connects lazily, notices a lost
+// connection (libvirtd restarted) and reconnects; generation() changes on
+// every new connection so the caller knows to re-sync. Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "launcher/domain_record.h"
+#include "probe/libvirt_handles.h"
+
+namespace sevd::launcher {
+
+class LibvirtClient {
+public:
+    explicit LibvirtClient(std::string uri);
+    ~LibvirtClient() = default;
+    LibvirtClient(const LibvirtClient&) = delete;
+    LibvirtClient& operator=(const LibvirtClient&) = delete;
+
+    const std::string& uri() const { return uri_; }
+
+    // Opens a connection when there is none or the last one died.
+    // Throws LaunchError(Libvirt) when libvirt cannot be reached.
+    void ensure_connected();
+    // Increments with every connection opened; 0 before the first.
+    uint64_t generation() const { return generation_.load(); }
+
+    // Defines the domain and starts it; a domain that fails to start is
+    // undefined again. Returns its UUID. Throws LaunchError(Libvirt).
+    std::string define_and_start(const std::string& domain_xml);
+    // Destroys (if running) and undefines the named domain, with its NVRAM.
+    // False when no such domain exists. Throws LaunchError(Libvirt).
+    bool destroy_and_undefine(const std::string& name);
+    // True when a domain of that name is defined or running.
+    bool domain_exists(const std::string& name);
+    // Running domains with <launchSecurity> (the ASID holders).
+    std::vector<DomainRecord> list_encrypted_running();
+
+private:
+    using Operation = std::function<void(virConnectPtr)>;
+    // Runs `op` on a live connection; when it fails because the connection
+    // was lost, reconnects and runs it once more.
+    void run(const char* what, const Operation& op);
+    virConnectPtr connection_locked();
+
+    const std::string uri_;
+    std::mutex mutex_;
+    libvirt::ConnectPtr conn_;
+    std::atomic<uint64_t> generation_{0};
+};
+
+} // namespace sevd::launcher

@@ -1,0 +1,77 @@
+#include "probe/domcaps_decoder.h"
+
+#include <pugixml.hpp>
+
+#include "probe/text_util.h"
+
+namespace sevd::probe {
+namespace {
+
+// Reads <name>N</name> under parent; absent -> nullopt, present but not a
+// number -> error text set.
+std::optional<uint32_t> child_number(const pugi::xml_node& parent, const char* name,
+                                     std::string& error) {
+    const auto node = parent.child(name);
+    if (!node)
+        return std::nullopt;
+    const auto value = parse_u64(trim(node.text().as_string()));
+    if (!value || *value > UINT32_MAX) {
+        error = std::string("<") + name + "> is not a number: '" + node.text().as_string() + "'";
+        return std::nullopt;
+    }
+    return static_cast<uint32_t>(*value);
+}
+
+bool load(pugi::xml_document& doc, std::string_view xml, std::string& error) {
+    const auto result = doc.load_buffer(xml.data(), xml.size());
+    if (result)
+        return true;
+    error = std::string("malformed XML at offset ") + std::to_string(result.offset) + ": " +
+            result.description();
+    return false;
+}
+
+} // namespace
+
+DomainCapsParse decode_domain_caps_sev(std::string_view xml) {
+    pugi::xml_document doc;
+    std::string error;
+    if (!load(doc, xml, error))
+        return {std::nullopt, error};
+    const auto root = doc.child("domainCapabilities");
+    if (!root)
+        return {std::nullopt, "root element is not <domainCapabilities>"};
+
+    DomainCapsSev sev;
+    const auto node = root.child("features").child("sev");
+    if (!node)
+        return {sev, {}};
+    sev.element_present = true;
+    sev.supported = std::string_view(node.attribute("supported").as_string()) == "yes";
+    if (!sev.supported)
+        return {sev, {}};
+    sev.cbitpos = child_number(node, "cbitpos", error);
+    sev.reduced_phys_bits = child_number(node, "reducedPhysBits", error);
+    sev.max_guests = child_number(node, "maxGuests", error);
+    sev.max_es_guests = child_number(node, "maxESGuests", error);
+    if (!error.empty())
+        return {std::nullopt, error};
+    return {sev, {}};
+}
+
+LaunchSecurityKind decode_launch_security(std::string_view domain_xml) {
+    pugi::xml_document doc;
+    std::string error;
+    if (!load(doc, domain_xml, error))
+        return LaunchSecurityKind::None;
+    const auto node = doc.child("domain").child("launchSecurity");
+    if (!node)
+        return LaunchSecurityKind::None;
+    if (std::string_view(node.attribute("type").as_string()) != "sev")
+        return LaunchSecurityKind::Other;
+    const auto policy = parse_hex_u32(trim(node.child("policy").text().as_string()));
+    return policy && (*policy & kSevPolicyEsBit) ? LaunchSecurityKind::SevEs
+                                                 : LaunchSecurityKind::Sev;
+}
+
+} // namespace sevd::probe

@@ -1,0 +1,58 @@
+#include "probe/libvirt_queries.h"
+
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "probe/domcaps_decoder.h"
+
+namespace sevd::probe {
+namespace {
+
+// libvirt returns strings the caller must free().
+struct FreeDeleter {
+    void operator()(char* p) const noexcept { std::free(p); }
+};
+using LibvirtString = std::unique_ptr<char, FreeDeleter>;
+
+} // namespace
+
+std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std::string& error) {
+    LibvirtString xml(
+        virConnectGetDomainCapabilities(conn, nullptr, nullptr, kProbeMachineType, nullptr, 0));
+    if (!xml) {
+        error = libvirt::last_error_message();
+        return std::nullopt;
+    }
+    return std::string(xml.get());
+}
+
+Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn) {
+    Source<RunningEncryptedGuests> source;
+    virDomainPtr* raw = nullptr;
+    const int n = virConnectListAllDomains(conn, &raw, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    if (n < 0) {
+        source.error = "listing running domains: " + libvirt::last_error_message();
+        return source;
+    }
+    std::vector<libvirt::DomainPtr> domains;
+    for (int i = 0; i < n; ++i)
+        domains.emplace_back(raw[i]);
+    std::free(raw);
+
+    RunningEncryptedGuests running;
+    for (const auto& domain : domains) {
+        LibvirtString xml(virDomainGetXMLDesc(domain.get(), 0));
+        if (!xml)
+            continue; // the domain stopped meanwhile
+        const auto kind = decode_launch_security(xml.get());
+        if (kind == LaunchSecurityKind::Sev)
+            ++running.sev;
+        else if (kind == LaunchSecurityKind::SevEs)
+            ++running.sev_es;
+    }
+    source.value = running;
+    return source;
+}
+
+} // namespace sevd::probe

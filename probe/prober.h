@@ -1,0 +1,41 @@
+// The probe's entry points. Readers take the root they read ("/" = this host:
+// CPUID instruction, /dev/sev ioctl, sysfs, /proc; anything else = a snapshot
+// directory in the DESIGN.md format); build_report is pure.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "probe/host_facts.h"
+#include "probe/host_report.h"
+
+namespace sevd::probe {
+
+struct ProbeOptions {
+    std::filesystem::path root = "/";
+    std::optional<std::string> libvirt_uri = "qemu:///system"; // nullopt = --no-libvirt
+    std::optional<uint32_t> max_encrypted_guests;              // config cap on each pool
+};
+
+// Everything, synchronously. Never throws for host problems (they become checks).
+HostReport probe_host(const ProbeOptions& options);
+
+// Everything except libvirt (fast: no connection).
+HostFacts read_host_facts(const std::filesystem::path& root);
+
+// Domain capabilities (from root/libvirt/domcapabilities.xml when root is a
+// snapshot, from the connection otherwise) and the running guests with
+// <launchSecurity> per model (from the connection). An unreachable libvirt is
+// a LibvirtFacts saying so with the error text, never a throw.
+LibvirtFacts read_libvirt_facts(const std::filesystem::path& root, const std::string& uri);
+
+// PURE. libvirt nullopt = not consulted (--no-libvirt).
+HostReport build_report(const HostFacts& host, const std::optional<LibvirtFacts>& libvirt,
+                        std::optional<uint32_t> max_encrypted_guests);
+
+// True when root names the live host rather than a snapshot.
+bool is_live_root(const std::filesystem::path& root);
+
+} // namespace sevd::probe

@@ -1,0 +1,139 @@
+// The daemon as a process: one owner of the name, robust to clients that
+// vanish, up without libvirt, clean on SIGTERM, reloading on SIGHUP, and
+// Describe() equal to `sevd probe --json`.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "dbus/host_client.h"
+#include "tests/support/bus_client.h"
+#include "tests/support/private_bus.h"
+#include "tests/support/sevd_daemon.h"
+#include "tests/support/temp_dir.h"
+
+namespace sevd::test {
+namespace {
+
+const std::filesystem::path kRome = SEVD_FIXTURES_DIR "/rome-split-asids";
+
+TEST(DaemonLifecycle, SecondInstanceFailsCleanlyWhileTheFirstKeepsServing) {
+    PrivateBus bus;
+    SevdDaemon first(bus, daemon_options(kRome));
+    auto second_options = daemon_options(kRome);
+    second_options.wait_for_name = false;
+    SevdDaemon second(bus, second_options);
+    const auto status = second.process().wait_exit(std::chrono::seconds(10));
+    ASSERT_TRUE(status) << "the second instance kept running";
+    EXPECT_EQ(*status, 1);
+    EXPECT_NE(second.log().find("cannot own org.sevd.Host1"), std::string::npos) << second.log();
+    EXPECT_NE(second.log().find("another sevd is running"), std::string::npos) << second.log();
+
+    auto conn = connect_to(bus.address());
+    dbus::HostClient host(*conn);
+    EXPECT_EQ(host.SevSlots(), (sdbus::Struct<uint32_t, uint32_t>{410, 3}));
+    EXPECT_EQ(first.stop(), 0) << first.log();
+}
+
+TEST(DaemonLifecycle, ClientsThatDisconnectMidCallDoNotHurtTheDaemon) {
+    PrivateBus bus;
+    SevdDaemon daemon(bus, daemon_options(kRome));
+    for (int i = 0; i < 50; ++i) {
+        auto conn = connect_to(bus.address());
+        auto proxy = sdbus::createProxy(*conn, "org.sevd.Host1", "/org/sevd/Host1");
+        // Send and hang up before the reply arrives.
+        proxy->callMethodAsync(i % 2 == 0 ? "Describe" : "Refresh")
+            .onInterface("org.sevd.Host1")
+            .uponReplyInvoke([](const sdbus::Error*) {});
+    }
+    auto conn = connect_to(bus.address());
+    dbus::HostClient host(*conn);
+    EXPECT_FALSE(host.Describe().empty());
+    EXPECT_FALSE(daemon.process().poll_exit()) << daemon.log();
+    EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+}
+
+TEST(DaemonLifecycle, WithLibvirtUnreachableItStillPublishesAndSaysSo) {
+    PrivateBus bus;
+    SevdDaemon daemon(bus, daemon_options(kRome));
+    auto conn = connect_to(bus.address());
+    dbus::HostClient host(*conn);
+    EXPECT_FALSE(host.LibvirtAvailable());
+    EXPECT_TRUE(host.CpuSevEs()); // the rest of the report is there
+    // The first background attempt lands within a moment; its error names the socket.
+    std::string connection_check;
+    for (int i = 0; i < 200 && connection_check.find("nonexistent") == std::string::npos; ++i) {
+        for (const auto& check : host.Checks())
+            if (std::get<0>(check) == "libvirt.connection")
+                connection_check = std::get<1>(check) + ": " + std::get<2>(check);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(connection_check.rfind("fail: cannot connect to", 0), 0u) << connection_check;
+    EXPECT_NE(connection_check.find("nonexistent"), std::string::npos) << connection_check;
+    EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+}
+
+TEST(DaemonLifecycle, DescribeEqualsProbeJson) {
+    PrivateBus bus;
+    auto options = daemon_options(kRome);
+    options.libvirt_uri = "test:///default";
+    SevdDaemon daemon(bus, options);
+    auto conn = connect_to(bus.address());
+    dbus::HostClient host(*conn);
+    // Wait for the background libvirt reading (test driver: connects at once).
+    for (int i = 0; i < 200 && !host.LibvirtAvailable(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_TRUE(host.LibvirtAvailable()) << daemon.log();
+    const auto probe = run_command(
+        {kSevdBinary, "probe", "--json", "--root", kRome.string(), "--libvirt-uri", "test:///default"});
+    ASSERT_LE(probe.exit_code, 1) << probe.output;
+    EXPECT_EQ(nlohmann::json::parse(host.Describe()), nlohmann::json::parse(probe.output));
+    EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+}
+
+TEST(DaemonLifecycle, SigintExitsCleanly) {
+    PrivateBus bus;
+    SevdDaemon daemon(bus, daemon_options(kRome));
+    EXPECT_EQ(daemon.process().stop(SIGINT, std::chrono::seconds(10)), 0) << daemon.log();
+}
+
+TEST(DaemonLifecycle, SighupReloadsTheConfigAndAnnouncesTheNewCap) {
+    TempDir dir;
+    const auto config = dir.path() / "sevd.conf";
+    write_file(config, "");
+    PrivateBus bus;
+    auto options = daemon_options(kRome);
+    options.config = config;
+    SevdDaemon daemon(bus, options);
+    PropertiesChangedRecorder recorder(bus.address(), "org.sevd.Host1", "/org/sevd/Host1");
+
+    write_file(config, "[guests]\nmax_encrypted_guests = 8\n");
+    kill(daemon.pid(), SIGHUP);
+    const auto change = recorder.wait_for("SevSlots", std::chrono::seconds(10));
+    ASSERT_TRUE(change) << daemon.log();
+    // The config cap of 8 caps the 410 usable SEV ASIDs; 3 stay used (misc.current).
+    EXPECT_EQ(change->changed.at("SevSlots").get<sdbus::Struct<uint32_t, uint32_t>>(),
+              (sdbus::Struct<uint32_t, uint32_t>{8, 3}));
+    EXPECT_NE(daemon.log().find("reloaded"), std::string::npos) << daemon.log();
+    EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+}
+
+TEST(DaemonLifecycle, ABadConfigAtStartExitsWithCodeTwoNamingTheKey) {
+    TempDir dir;
+    const auto config = dir.path() / "sevd.conf";
+    write_file(config, "[memory]\nreserved_host_memory_mb = lots\n");
+    PrivateBus bus;
+    auto options = daemon_options(kRome);
+    options.config = config;
+    options.wait_for_name = false;
+    SevdDaemon daemon(bus, options);
+    const auto status = daemon.process().wait_exit(std::chrono::seconds(10));
+    ASSERT_TRUE(status);
+    EXPECT_EQ(*status, 2);
+    EXPECT_NE(daemon.log().find("reserved_host_memory_mb"), std::string::npos) << daemon.log();
+}
+
+} // namespace
+} // namespace sevd::test

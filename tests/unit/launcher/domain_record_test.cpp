@@ -1,0 +1,62 @@
+// Reading libvirt's domain XML back: pool (policy bit 2), memory, sevd's mark.
+#include <gtest/gtest.h>
+
+#include "launcher/domain_record.h"
+#include "launcher/domain_xml.h"
+
+namespace sevd::launcher {
+namespace {
+
+std::string domain(const std::string& memory, const std::string& security) {
+    return "<domain type='kvm'><name>g</name><uuid>4578b436-6ae3-41b6-87df-4b28aeb69b2e</uuid>" +
+           memory + security + "</domain>";
+}
+
+TEST(DomainRecord, PolicyBit2SelectsTheSevEsPool) {
+    const auto sev = parse_domain_record(domain(
+        "<memory unit='KiB'>524288</memory>",
+        "<launchSecurity type='sev'><cbitpos>47</cbitpos><reducedPhysBits>1</reducedPhysBits>"
+        "<policy>0x0033</policy></launchSecurity>"));
+    EXPECT_EQ(sev.pool, EncryptionModel::Sev);
+    EXPECT_EQ(sev.policy, 0x33u);
+    EXPECT_EQ(sev.memory_mib, 512u); // 524288 KiB / 1024
+    EXPECT_EQ(sev.uuid, "4578b436-6ae3-41b6-87df-4b28aeb69b2e");
+    const auto es = parse_domain_record(
+        domain("<memory unit='GiB'>2</memory>", "<launchSecurity type='sev'><policy>0x0007</policy></launchSecurity>"));
+    EXPECT_EQ(es.pool, EncryptionModel::SevEs);
+    EXPECT_EQ(es.memory_mib, 2048u);
+}
+
+TEST(DomainRecord, SnpDrawsFromTheEsPoolAndPlainGuestsFromNone) {
+    EXPECT_EQ(parse_domain_record(domain("<memory>1048576</memory>",
+                                         "<launchSecurity type='sev-snp'><policy>0x30000</policy></launchSecurity>"))
+                  .pool,
+              EncryptionModel::SevEs);
+    const auto plain = parse_domain_record(domain("<memory>1048576</memory>", ""));
+    EXPECT_FALSE(plain.pool.has_value());
+    EXPECT_EQ(plain.memory_mib, 1024u); // default unit KiB
+}
+
+TEST(DomainRecord, RecognisesDomainsSevdBuilt) {
+    ValidatedRequest r;
+    r.name = "mine";
+    r.memory_mib = 768;
+    r.vcpus = 1;
+    r.model = EncryptionModel::SevEs;
+    r.machine_type = "q35";
+    const auto record = parse_domain_record(
+        build_domain_xml(r, {"/images/x.img", ImageKind::File, ImageFormat::Raw}, {51, 1}));
+    EXPECT_TRUE(record.launched_by_sevd);
+    EXPECT_EQ(record.name, "mine");
+    EXPECT_EQ(record.pool, EncryptionModel::SevEs);
+    EXPECT_EQ(record.memory_mib, 768u);
+    EXPECT_FALSE(parse_domain_record(domain("<memory>1</memory>", "")).launched_by_sevd);
+}
+
+TEST(DomainRecord, GarbageIsAnError) {
+    EXPECT_THROW(parse_domain_record("<domain"), std::runtime_error);
+    EXPECT_THROW(parse_domain_record("<network/>"), std::runtime_error);
+}
+
+} // namespace
+} // namespace sevd::launcher

@@ -1,0 +1,84 @@
+// meminfo, kvm_amd parameters, misc cgroup, memlock limits.
+#include <gtest/gtest.h>
+
+#include "probe/kvm_param_decoder.h"
+#include "probe/limits_decoder.h"
+#include "probe/meminfo_decoder.h"
+#include "probe/misc_cgroup_decoder.h"
+
+namespace sevd::probe {
+namespace {
+
+TEST(MeminfoDecoder, TotalAndAvailable) {
+    const auto info = decode_meminfo("MemTotal:       16384 kB\nMemFree: 1 kB\n"
+                                     "MemAvailable:    8192 kB\nHugePages_Total: 0\n");
+    EXPECT_EQ(info.total_bytes, 16384ull * 1024); // 16 MiB
+    EXPECT_EQ(info.available_bytes, 8192ull * 1024);
+    EXPECT_EQ(parse_meminfo_total_bytes("MemTotal: 1 kB"), 1024u); // no trailing newline
+}
+
+TEST(MeminfoDecoder, BadInput) {
+    EXPECT_EQ(parse_meminfo_total_bytes(""), std::nullopt);
+    EXPECT_EQ(parse_meminfo_total_bytes("MemFree: 5 kB\n"), std::nullopt);
+    EXPECT_EQ(parse_meminfo_total_bytes("MemTotal: lots kB\n"), std::nullopt);
+    EXPECT_EQ(parse_meminfo_total_bytes("MemTotal: -5 kB\n"), std::nullopt);
+    EXPECT_EQ(parse_meminfo_total_bytes("MemTotal: 5\n"), std::nullopt);    // no unit
+    EXPECT_EQ(parse_meminfo_total_bytes("MemTotal: 5 MB\n"), std::nullopt); // wrong unit
+    // 2^64 / 1024 overflows when scaled to bytes.
+    EXPECT_EQ(parse_meminfo_total_bytes("MemTotal: 18014398509481984 kB\n"), std::nullopt);
+    EXPECT_EQ(parse_meminfo_total_bytes(std::string_view("\0\0\0", 3)), std::nullopt);
+}
+
+TEST(KvmParamDecoder, AllSpellings) {
+    for (const auto* on : {"1", "1\n", "Y", "Y\n", "y"})
+        EXPECT_EQ(decode_kvm_param(on).state, KvmParam::State::Enabled) << on;
+    for (const auto* off : {"0", "0\n", "N", "N\n", "n"})
+        EXPECT_EQ(decode_kvm_param(off).state, KvmParam::State::Disabled) << off;
+    for (const auto* bad : {"", "maybe", "2", "yes", "\x01"})
+        EXPECT_EQ(decode_kvm_param(bad).state, KvmParam::State::Garbage) << bad;
+    EXPECT_EQ(decode_kvm_param("maybe\n").raw, "maybe");
+    EXPECT_EQ(KvmParam{}.state, KvmParam::State::Missing); // default = file missing
+    EXPECT_FALSE(KvmParam{}.enabled());
+}
+
+TEST(MiscCgroupDecoder, OnlyNonZeroListed) {
+    // Rome with the default firmware setting lists one line: sev 509; sev_es absent = 0.
+    const auto parsed = decode_misc_counts("sev 509\n");
+    ASSERT_TRUE(parsed.counts);
+    EXPECT_EQ(parsed.counts->sev, 509u);
+    EXPECT_EQ(parsed.counts->sev_es, 0u);
+}
+
+TEST(MiscCgroupDecoder, BothAndUnknownResources) {
+    const auto parsed = decode_misc_counts("sev 410\nsev_es 99\ntdx 16\n");
+    ASSERT_TRUE(parsed.counts);
+    EXPECT_EQ(parsed.counts->sev, 410u);
+    EXPECT_EQ(parsed.counts->sev_es, 99u);
+    EXPECT_TRUE(decode_misc_counts("").counts); // empty file: all zero
+}
+
+TEST(MiscCgroupDecoder, Garbage) {
+    EXPECT_FALSE(decode_misc_counts("sev\n").counts);
+    EXPECT_FALSE(decode_misc_counts("sev many\n").counts);
+    EXPECT_FALSE(decode_misc_counts("sev 4294967296\n").counts); // > u32
+    const auto parsed = decode_misc_counts("sev 1\nsev_es x\n");
+    EXPECT_NE(parsed.error.find("line 2"), std::string::npos) << parsed.error;
+}
+
+TEST(LimitsDecoder, MemlockRow) {
+    const auto limit = decode_memlock_limit(
+        "Limit                     Soft Limit           Hard Limit           Units     \n"
+        "Max locked memory         8388608              unlimited            bytes     \n");
+    ASSERT_TRUE(limit);
+    EXPECT_EQ(limit->soft_bytes, 8388608u);
+    EXPECT_EQ(limit->hard_bytes, std::nullopt); // unlimited
+}
+
+TEST(LimitsDecoder, Bad) {
+    EXPECT_FALSE(decode_memlock_limit(""));
+    EXPECT_FALSE(decode_memlock_limit("Max locked memory  lots  unlimited bytes\n"));
+    EXPECT_FALSE(decode_memlock_limit("Max locked memory\n"));
+}
+
+} // namespace
+} // namespace sevd::probe
