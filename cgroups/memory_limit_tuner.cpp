@@ -108,11 +108,16 @@ TuneResult MemoryLimitTuner::apply(const config::Config& config, bool dry_run,
             "would " + backend_->describe_write(plan.limit_bytes) + "; nothing was written";
         return result;
     }
-    const auto what = backend_->describe_write(plan.limit_bytes);
+    return write_and_read_back(std::move(result));
+}
+
+TuneResult MemoryLimitTuner::write_and_read_back(TuneResult result) {
+    const uint64_t limit = result.computed_limit_bytes;
+    const auto what = backend_->describe_write(limit);
     try {
-        backend_->write(plan.limit_bytes);
+        backend_->write(limit);
     } catch (const TuneError& e) {
-        result.after = backend_->read();
+        result.after = read_after_failed_write(result.before);
         result.action = TuneAction::Failed;
         result.message = std::string(e.what()) + "; the limit in force stays " +
                          (result.after.limit_bytes == 0 ? std::string("none")
@@ -122,16 +127,24 @@ TuneResult MemoryLimitTuner::apply(const config::Config& config, bool dry_run,
     }
     result.after = backend_->read();
     result.changed = result.after != result.before;
-    if (result.after.limit_bytes != plan.limit_bytes) {
+    if (result.after.limit_bytes != limit) {
         result.action = TuneAction::Failed;
-        result.message = "wrote " + std::to_string(plan.limit_bytes) + " but " + result.after.path +
+        result.message = "wrote " + std::to_string(limit) + " but " + result.after.path +
                          " reads back " + std::to_string(result.after.limit_bytes);
         result.hint = "check what else manages " + options_.slice;
         throw TuneError(TuneError::Kind::Io, result.message, result.hint, result);
     }
     result.action = TuneAction::Applied;
-    result.message = what + " (" + human_bytes(plan.limit_bytes) + ")";
+    result.message = what + " (" + human_bytes(limit) + ")";
     return result;
+}
+
+LimitInForce MemoryLimitTuner::read_after_failed_write(const LimitInForce& before) {
+    try {
+        return backend_->read();
+    } catch (const TuneError&) {
+        return before; // the write failed, so nothing we did changed it
+    }
 }
 
 } // namespace sevd::cgroups

@@ -53,6 +53,9 @@ public:
     const char* backend_name() const; // kSourceSystemd or kSourceCgroupfs
 
 private:
+    TuneResult write_and_read_back(TuneResult result);
+    LimitInForce read_after_failed_write(const LimitInForce& before);
+
     TunerOptions options_;
     std::unique_ptr<LimitBackend> backend_;
     const char* backend_name_ = kSourceCgroupfs;

@@ -29,14 +29,22 @@ bool is_refusal(const std::string& name) {
 } // namespace
 
 int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
-                 const std::function<int()>& call) {
+                 const std::function<int(sdbus::IConnection&)>& call) {
+    std::unique_ptr<sdbus::IConnection> bus;
     try {
-        return call();
+        bus = dbus::connect_client_bus(globals.bus);
     } catch (const sdbus::Error& e) {
-        if (dbus::is_daemon_absent(e) || e.getName() == "sdbus.Error") {
-            // sdbus.Error: the connection itself failed (no bus at the address).
-            print_error(command, json, dbus::describe_absent_daemon(globals.bus) +
-                                           (e.getName() == "sdbus.Error" ? " (" + e.getMessage() + ")" : ""));
+        // No bus at all (no dbus-daemon, or a wrong DBUS_SYSTEM_BUS_ADDRESS).
+        print_error(command, json,
+                    dbus::describe_absent_daemon(globals.bus) + " (cannot reach the bus: " +
+                        e.getMessage() + ")");
+        return kCtlNotRunning;
+    }
+    try {
+        return call(*bus);
+    } catch (const sdbus::Error& e) {
+        if (dbus::is_daemon_absent(e)) {
+            print_error(command, json, dbus::describe_absent_daemon(globals.bus));
             return kCtlNotRunning;
         }
         print_error(command, json, e.getMessage(), e.getName());

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <sdbus-c++/IConnection.h>
 
 #include "dbus/client_bus.h"
 
@@ -26,9 +28,9 @@ void add_launch_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
 void add_guests_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
 void add_stop_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
 
-// Runs `call`; turns a bus error into a message on stderr (or {"error": ...}
+// Connects to the bus and runs `call` on it; turns a bus error into a message on stderr (or {"error": ...}
 // on stdout with `json`) and the exit code above.
 int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
-                 const std::function<int()>& call);
+                 const std::function<int(sdbus::IConnection&)>& call);
 
 } // namespace sevd::cli

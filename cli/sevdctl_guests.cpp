@@ -16,9 +16,8 @@ void add_guests_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
     auto* cmd = app.add_subcommand("guests", "List the guests sevd launched");
     cmd->add_flag("--json", *json, "print JSON only");
     cmd->callback([&globals, &exit_code, json] {
-        exit_code = run_bus_call("guests", globals, *json, [&] {
-            auto bus = dbus::connect_client_bus(globals.bus);
-            dbus::LauncherClient launcher(*bus);
+        exit_code = run_bus_call("guests", globals, *json, [&](sdbus::IConnection& bus) {
+            dbus::LauncherClient launcher(bus);
             const auto guests = launcher.Guests();
             if (*json) {
                 auto out = nlohmann::json::array();
@@ -50,9 +49,8 @@ void add_stop_command(CLI::App& app, const CtlGlobals& globals, int& exit_code) 
     auto* cmd = app.add_subcommand("stop", "Stop and undefine a guest sevd launched");
     cmd->add_option("NAME", *name, "guest name")->required();
     cmd->callback([&globals, &exit_code, name] {
-        exit_code = run_bus_call("stop", globals, false, [&] {
-            auto bus = dbus::connect_client_bus(globals.bus);
-            dbus::LauncherClient launcher(*bus);
+        exit_code = run_bus_call("stop", globals, false, [&](sdbus::IConnection& bus) {
+            dbus::LauncherClient launcher(bus);
             launcher.Stop(*name);
             std::cout << "stopped " << *name << "\n";
             return kCtlOk;

@@ -35,9 +35,8 @@ std::map<std::string, std::string> parse_properties(const std::vector<std::strin
 
 int run_launch(const CtlGlobals& globals, const LaunchArgs& args) {
     const auto properties = parse_properties(args.properties);
-    return run_bus_call("launch", globals, false, [&] {
-        auto bus = dbus::connect_client_bus(globals.bus);
-        dbus::LauncherClient launcher(*bus);
+    return run_bus_call("launch", globals, false, [&](sdbus::IConnection& bus) {
+        dbus::LauncherClient launcher(bus);
         if (args.print_xml) {
             std::cout << launcher.Plan(args.name, args.memory_mib, args.vcpus, args.disk, properties);
             return kCtlOk;

@@ -16,9 +16,8 @@ void add_status_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
     auto* cmd = app.add_subcommand("status", "Show what the daemon reports about this host");
     cmd->add_flag("--json", *json, "print the report as JSON only (Describe())");
     cmd->callback([&globals, &exit_code, json] {
-        exit_code = run_bus_call("status", globals, *json, [&] {
-            auto bus = dbus::connect_client_bus(globals.bus);
-            dbus::HostClient host(*bus);
+        exit_code = run_bus_call("status", globals, *json, [&](sdbus::IConnection& bus) {
+            dbus::HostClient host(bus);
             if (*json) {
                 std::cout << host.Describe() << "\n";
                 return host.Ready() ? kCtlOk : kCtlRefused;

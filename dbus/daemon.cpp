@@ -36,7 +36,11 @@ Daemon::Daemon(DaemonOptions options)
       host_facts_(probe::read_host_facts(options_.root)), libvirt_facts_(pending_libvirt(libvirt_uri())),
       report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)) {}
 
-Daemon::~Daemon() = default;
+Daemon::~Daemon() {
+    // Stop the threads first: their jobs use the members below.
+    libvirt_.reset();
+    workers_.reset();
+}
 
 std::string Daemon::libvirt_uri() const { return options_.libvirt_uri.value_or(config_.libvirt_uri); }
 
@@ -74,6 +78,7 @@ void Daemon::connect_bus() {
 }
 
 void Daemon::publish_objects() {
+    workers_ = std::make_unique<WorkerPool>(kWorkerThreads);
     authorizer_ = std::make_unique<Authorizer>(*bus_);
     host_object_ = std::make_unique<HostObject>(*bus_, report_, [this] {
         reprobe_host();
@@ -88,9 +93,41 @@ void Daemon::publish_objects() {
         tuner_error_ = e.what();
         spdlog::warn("machine.slice limit unavailable: {}; Tuning1.Apply will fail", e.what());
     }
+    const TuningState tuning = read_tuning_state();
+    memory_limit_bytes_ = tuning.memory_limit;
     tuning_object_ = std::make_unique<TuningObject>(
-        *bus_, *authorizer_, read_tuning_state(),
+        *bus_, *authorizer_, tuning,
         [this](sdbus::Result<uint64_t> result) { apply_tuning(std::move(result)); });
+    auto launcher = make_launcher();
+    launcher->update_host(report_, memory_limit_bytes_);
+    launcher_object_ = std::make_unique<LauncherObject>(*bus_, *authorizer_, loop_, *workers_,
+                                                        std::move(launcher),
+                                                        [this] { on_guests_changed(); });
+}
+
+std::shared_ptr<launcher::Launcher> Daemon::make_launcher() const {
+    return std::make_shared<launcher::Launcher>(
+        config_, std::make_unique<launcher::LibvirtClient>(libvirt_uri()));
+}
+
+// Re-reads the running encrypted guests from libvirt (blocking: on a worker).
+void Daemon::resync_launcher() {
+    auto launcher = launcher_object_->launcher();
+    workers_->submit([this, launcher] {
+        try {
+            launcher->resync();
+        } catch (const launcher::LaunchError& e) {
+            spdlog::warn("listing running guests: {}; retrying when libvirt is back", e.what());
+            return;
+        }
+        loop_.post([this] { launcher_object_->announce_guests(); });
+    });
+}
+
+void Daemon::on_guests_changed() {
+    // Slot usage moved: misc.current (host) or the running domains (libvirt).
+    reprobe_host();
+    libvirt_->recheck();
 }
 
 void Daemon::start_watchers() {
@@ -101,7 +138,6 @@ void Daemon::start_watchers() {
     } catch (const std::runtime_error& e) {
         spdlog::warn("{}; device and module changes will be seen on Refresh() only", e.what());
     }
-    workers_ = std::make_unique<WorkerPool>(kWorkerThreads);
     libvirt_ = std::make_unique<LibvirtWatcher>(
         options_.root, libvirt_uri(), [this](probe::LibvirtFacts facts) {
             loop_.post([this, f = std::move(facts)]() mutable { on_libvirt_facts(std::move(f)); });
@@ -122,14 +158,20 @@ void Daemon::on_signal() {
 void Daemon::reload_config() {
     sd_notify(0, "RELOADING=1");
     try {
-        config_ = config::load_config(options_.config_path);
+        auto config = config::load_config(options_.config_path);
         spdlog::info("reloaded {}", options_.config_path.string());
+        if (config != config_) {
+            config_ = std::move(config);
+            // The launcher holds its configuration; a new one re-reads the running guests.
+            launcher_object_->set_launcher(make_launcher());
+            resync_launcher();
+        }
     } catch (const config::ConfigError& e) {
         spdlog::error("reload: {}; keeping the previous configuration", e.what());
     }
     libvirt_->set_uri(libvirt_uri());
+    publish_tuning();
     publish_report();
-    tuning_object_->publish(read_tuning_state());
     sd_notify(0, "READY=1");
 }
 
@@ -150,9 +192,10 @@ void Daemon::reprobe_host() {
 
 void Daemon::on_libvirt_facts(probe::LibvirtFacts facts) {
     if (libvirt_facts_ && libvirt_facts_->connected != facts.connected) {
-        if (facts.connected)
+        if (facts.connected) {
             spdlog::info("libvirt {} connected", facts.uri);
-        else
+            resync_launcher();
+        } else
             spdlog::warn("libvirt {} unreachable: {}; retrying in the background", facts.uri,
                          facts.connect_error);
     }
@@ -162,6 +205,7 @@ void Daemon::on_libvirt_facts(probe::LibvirtFacts facts) {
 
 void Daemon::publish_report() {
     report_ = probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests);
+    launcher_object_->launcher()->update_host(report_, memory_limit_bytes_);
     const auto changed = host_object_->publish(report_);
     if (!changed.empty())
         spdlog::debug("{} properties changed", changed.size());
@@ -181,13 +225,19 @@ TuningState Daemon::read_tuning_state() {
     return state;
 }
 
+void Daemon::publish_tuning() {
+    const TuningState state = read_tuning_state();
+    memory_limit_bytes_ = state.memory_limit;
+    tuning_object_->publish(state);
+}
+
 void Daemon::apply_tuning(sdbus::Result<uint64_t> result) {
     if (!tuner_) {
         result.returnError(sdbus::Error(kFailedError, "machine.slice limit unavailable: " + tuner_error_));
         return;
     }
     const config::Config config = config_;
-    const uint64_t locked_guest_bytes = 0; // set from the launcher's guests once it lands
+    const uint64_t locked_guest_bytes = launcher_object_->launcher()->usage().locked_bytes;
     auto reply = std::make_shared<sdbus::Result<uint64_t>>(std::move(result));
     workers_->submit([this, reply, config, locked_guest_bytes]() {
         std::optional<sdbus::Error> error;
@@ -205,7 +255,8 @@ void Daemon::apply_tuning(sdbus::Result<uint64_t> result) {
             } else {
                 reply->returnResults(limit);
             }
-            tuning_object_->publish(read_tuning_state());
+            publish_tuning();
+            publish_report(); // the launcher admits against the new limit
         });
     });
 }

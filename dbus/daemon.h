@@ -15,12 +15,14 @@
 #include "dbus/authorizer.h"
 #include "dbus/daemon_options.h"
 #include "dbus/host_object.h"
+#include "dbus/launcher_object.h"
 #include "dbus/libvirt_watcher.h"
 #include "dbus/main_loop.h"
 #include "dbus/signal_fd.h"
 #include "dbus/tuning_object.h"
 #include "dbus/udev_watcher.h"
 #include "dbus/worker_pool.h"
+#include "launcher/launcher.h"
 #include "probe/host_facts.h"
 #include "probe/host_report.h"
 
@@ -51,7 +53,11 @@ private:
     void on_libvirt_facts(probe::LibvirtFacts facts);
     void publish_report();
     TuningState read_tuning_state();
+    void publish_tuning();
     void apply_tuning(sdbus::Result<uint64_t> result);
+    std::shared_ptr<launcher::Launcher> make_launcher() const;
+    void resync_launcher();
+    void on_guests_changed();
 
     DaemonOptions options_;
     config::Config config_;
@@ -63,6 +69,8 @@ private:
     probe::HostReport report_;
 
     std::unique_ptr<sdbus::IConnection> bus_;
+    // Blocking work (libvirt, cgroup writes); its jobs post back into loop_.
+    std::unique_ptr<WorkerPool> workers_;
     std::unique_ptr<Authorizer> authorizer_;
     std::unique_ptr<HostObject> host_object_;
 
@@ -70,11 +78,12 @@ private:
     std::unique_ptr<cgroups::MemoryLimitTuner> tuner_;
     std::string tuner_error_; // why there is no tuner
     std::unique_ptr<TuningObject> tuning_object_;
+    uint64_t memory_limit_bytes_ = 0; // in force on machine.slice, as last read
+    std::unique_ptr<LauncherObject> launcher_object_;
 
     std::unique_ptr<UdevWatcher> udev_;
     bool reprobe_pending_ = false;
-    // Last: their threads post into the loop and use the members above.
-    std::unique_ptr<WorkerPool> workers_;
+    // Last: its thread posts into the loop and uses the members above.
     std::unique_ptr<LibvirtWatcher> libvirt_;
 };
 

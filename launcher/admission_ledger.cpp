@@ -9,7 +9,9 @@ namespace {
 
 constexpr uint64_t kMiB = 1024 * 1024;
 
-std::string mib(uint64_t bytes) { return std::to_string(bytes / kMiB) + " MiB"; }
+std::string mib(uint64_t bytes) {
+    return std::to_string(bytes / kMiB) + " MiB";
+}
 
 } // namespace
 
@@ -109,10 +111,10 @@ void AdmissionLedger::check_slot_locked(const Holding& claim) const {
     if (pool.used < pool.total)
         return;
     throw LaunchError(ErrorCode::NoSlots,
-                      "no free " + std::string(model_name(claim.model)) + " ASID slot: " +
-                          std::to_string(pool.used) + " of " + std::to_string(pool.total) +
-                          " in use (" + std::to_string(pool.running) + " running, " +
-                          std::to_string(pool.reserved) +
+                      "no free " + std::string(model_name(claim.model)) +
+                          " ASID slot: " + std::to_string(pool.used) + " of " +
+                          std::to_string(pool.total) + " in use (" + std::to_string(pool.running) +
+                          " running, " + std::to_string(pool.reserved) +
                           " being launched); stop an encrypted guest of this model and retry");
 }
 
@@ -127,8 +129,7 @@ void AdmissionLedger::check_memory_locked(const Holding& claim) const {
     throw LaunchError(ErrorCode::InsufficientMemory,
                       "guest '" + claim.name + "' needs " + mib(claim.locked_bytes) +
                           " of locked memory (RAM + per-guest overhead) but only " + mib(free) +
-                          " of the " + mib(limit) + " machine.slice limit is free (" +
-                          mib(locked) +
+                          " of the " + mib(limit) + " machine.slice limit is free (" + mib(locked) +
                           " locked by encrypted guests); ask for less memory, stop a guest, "
                           "or lower reserved_host_memory_mb and re-run 'sevd tune'");
 }

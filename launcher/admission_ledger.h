@@ -57,7 +57,8 @@ public:
 
     private:
         friend class AdmissionLedger;
-        Reservation(AdmissionLedger* ledger, std::string name) : ledger_(ledger), name_(std::move(name)) {}
+        Reservation(AdmissionLedger* ledger, std::string name)
+            : ledger_(ledger), name_(std::move(name)) {}
         AdmissionLedger* ledger_;
         std::string name_;
     };

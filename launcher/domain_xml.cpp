@@ -13,7 +13,9 @@ namespace {
 constexpr const char* kDomainType = "kvm"; // SEV needs KVM; TCG cannot encrypt
 constexpr const char* kArch = "x86_64";
 
-pugi::xml_node child(pugi::xml_node parent, const char* name) { return parent.append_child(name); }
+pugi::xml_node child(pugi::xml_node parent, const char* name) {
+    return parent.append_child(name);
+}
 
 void attr(pugi::xml_node node, const char* name, const char* value) {
     node.append_attribute(name).set_value(value);
@@ -23,7 +25,9 @@ void text(pugi::xml_node node, const std::string& value) {
     node.append_child(pugi::node_pcdata).set_value(value.c_str());
 }
 
-void iommu_driver(pugi::xml_node device) { attr(child(device, "driver"), "iommu", "on"); }
+void iommu_driver(pugi::xml_node device) {
+    attr(child(device, "driver"), "iommu", "on");
+}
 
 std::string hex_policy(uint32_t policy) {
     char buffer[16];
@@ -91,8 +95,8 @@ void add_cpu(pugi::xml_node domain, const ValidatedRequest& request) {
         const auto last = first + count - 1;
         auto cell = child(numa, "cell");
         attr(cell, "id", std::to_string(id).c_str());
-        const auto cpus = count == 1 ? std::to_string(first)
-                                     : std::to_string(first) + "-" + std::to_string(last);
+        const auto cpus =
+            count == 1 ? std::to_string(first) : std::to_string(first) + "-" + std::to_string(last);
         attr(cell, "cpus", cpus.c_str());
         attr(cell, "memory", cell_mib.c_str());
         attr(cell, "unit", "MiB");
@@ -124,7 +128,8 @@ void add_disk(pugi::xml_node devices, const ValidatedRequest& request, const Res
     attr(target, "bus", virtio ? "virtio" : request.disk_bus == DiskBus::Scsi ? "scsi" : "sata");
 }
 
-void add_devices(pugi::xml_node domain, const ValidatedRequest& request, const ResolvedImage& image) {
+void add_devices(pugi::xml_node domain, const ValidatedRequest& request,
+                 const ResolvedImage& image) {
     auto devices = child(domain, "devices");
     add_disk(devices, request, image);
     auto console = child(devices, "console");

@@ -55,12 +55,11 @@ ResolvedImage resolve_image(const std::string& disk, const std::vector<fs::path>
     std::error_code ec;
     const auto resolved = fs::canonical(disk, ec);
     if (ec)
-        refuse(disk, "it cannot be resolved (" + ec.message() + "); give an existing image inside " +
-                         dirs_text(image_dirs));
+        refuse(disk, "it cannot be resolved (" + ec.message() +
+                         "); give an existing image inside " + dirs_text(image_dirs));
     if (!inside_any(resolved, image_dirs))
-        refuse(disk, "it resolves to '" + resolved.string() +
-                         "', outside the image directories " + dirs_text(image_dirs) +
-                         " (image_dirs in sevd.conf)");
+        refuse(disk, "it resolves to '" + resolved.string() + "', outside the image directories " +
+                         dirs_text(image_dirs) + " (image_dirs in sevd.conf)");
     const auto status = fs::status(resolved, ec);
     if (fs::is_regular_file(status))
         return {resolved.string(), ImageKind::File, read_format(resolved)};

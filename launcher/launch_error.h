@@ -8,16 +8,29 @@
 
 namespace sevd::launcher {
 
-enum class ErrorCode { InvalidArgument, Unsupported, Conflict, NoSlots, InsufficientMemory, Libvirt };
+enum class ErrorCode {
+    InvalidArgument,
+    Unsupported,
+    Conflict,
+    NoSlots,
+    InsufficientMemory,
+    Libvirt
+};
 
 constexpr std::string_view error_name(ErrorCode c) {
     switch (c) {
-    case ErrorCode::InvalidArgument: return "org.sevd.Error.InvalidArgument";
-    case ErrorCode::Unsupported: return "org.sevd.Error.Unsupported";
-    case ErrorCode::Conflict: return "org.sevd.Error.Conflict";
-    case ErrorCode::NoSlots: return "org.sevd.Error.NoSlots";
-    case ErrorCode::InsufficientMemory: return "org.sevd.Error.InsufficientMemory";
-    case ErrorCode::Libvirt: return "org.sevd.Error.Libvirt";
+    case ErrorCode::InvalidArgument:
+        return "org.sevd.Error.InvalidArgument";
+    case ErrorCode::Unsupported:
+        return "org.sevd.Error.Unsupported";
+    case ErrorCode::Conflict:
+        return "org.sevd.Error.Conflict";
+    case ErrorCode::NoSlots:
+        return "org.sevd.Error.NoSlots";
+    case ErrorCode::InsufficientMemory:
+        return "org.sevd.Error.InsufficientMemory";
+    case ErrorCode::Libvirt:
+        return "org.sevd.Error.Libvirt";
     }
     return "org.sevd.Error.Failed";
 }

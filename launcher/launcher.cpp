@@ -59,7 +59,9 @@ Launcher::Prepared Launcher::prepare(const LaunchRequest& request) const {
     return {std::move(validated), std::move(xml)};
 }
 
-std::string Launcher::plan(const LaunchRequest& request) const { return prepare(request).xml; }
+std::string Launcher::plan(const LaunchRequest& request) const {
+    return prepare(request).xml;
+}
 
 uint64_t Launcher::locked_bytes(uint64_t memory_mib) const {
     return (memory_mib + config_.guest_overhead_mb) * kMiB;
@@ -68,7 +70,8 @@ uint64_t Launcher::locked_bytes(uint64_t memory_mib) const {
 // A guest that shut itself down still counts until the next re-sync, so a
 // refusal re-reads libvirt once before it stands.
 AdmissionLedger::Reservation Launcher::reserve(const ValidatedRequest& request) {
-    const AdmissionLedger::Holding claim{request.name, request.model, locked_bytes(request.memory_mib)};
+    const AdmissionLedger::Holding claim{request.name, request.model,
+                                         locked_bytes(request.memory_mib)};
     try {
         return ledger_.reserve(claim);
     } catch (const LaunchError& e) {
@@ -98,7 +101,8 @@ GuestInfo Launcher::launch(const LaunchRequest& request) {
                      info.memory_mib, info.uuid);
         return info;
     } catch (const LaunchError& e) {
-        spdlog::warn("launch of '{}' refused ({}): {}", request.name, error_name(e.code()), e.what());
+        spdlog::warn("launch of '{}' refused ({}): {}", request.name, error_name(e.code()),
+                     e.what());
         throw;
     }
 }
@@ -151,7 +155,8 @@ void Launcher::resync_if_reconnected() {
         if (synced_generation_ == client_->generation())
             return;
     }
-    spdlog::info("connected to libvirt at '{}'; re-reading running encrypted guests", client_->uri());
+    spdlog::info("connected to libvirt at '{}'; re-reading running encrypted guests",
+                 client_->uri());
     resync();
 }
 

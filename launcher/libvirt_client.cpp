@@ -48,6 +48,14 @@ bool try_undefine(virDomainPtr domain) {
     return virDomainUndefineFlags(domain, flags) == 0 || virDomainUndefine(domain) == 0;
 }
 
+DomainRecord parse_record(const std::string& xml) {
+    try {
+        return parse_domain_record(xml);
+    } catch (const std::runtime_error& e) {
+        throw OperationFailed(e.what());
+    }
+}
+
 // libvirt's RPC client writes to its socket without MSG_NOSIGNAL: once
 // libvirtd goes away, the next call would kill the whole process with
 // SIGPIPE instead of failing (seen when libvirtd restarts). Process-wide, once.
@@ -63,7 +71,9 @@ void ignore_sigpipe() {
 
 } // namespace
 
-LibvirtClient::LibvirtClient(std::string uri) : uri_(std::move(uri)) { ignore_sigpipe(); }
+LibvirtClient::LibvirtClient(std::string uri) : uri_(std::move(uri)) {
+    ignore_sigpipe();
+}
 
 virConnectPtr LibvirtClient::connection_locked() {
     if (conn_ && virConnectIsAlive(conn_.get()) == 1)
@@ -72,9 +82,9 @@ virConnectPtr LibvirtClient::connection_locked() {
     std::string error;
     auto fresh = libvirt::open_read_write(uri_, error);
     if (!fresh)
-        throw LaunchError(ErrorCode::Libvirt, "cannot connect to libvirt at '" + uri_ +
-                                                  "': " + error +
-                                                  "; check that libvirtd runs and the uri in sevd.conf");
+        throw LaunchError(ErrorCode::Libvirt,
+                          "cannot connect to libvirt at '" + uri_ + "': " + error +
+                              "; check that libvirtd runs and the uri in sevd.conf");
     conn_ = std::move(fresh);
     ++generation_;
     return conn_.get();
@@ -95,8 +105,8 @@ void LibvirtClient::run(const char* what, const Operation& op) {
         } catch (const OperationFailed& e) {
             const bool lost = virConnectIsAlive(conn) != 1;
             if (!lost || attempt > 0)
-                throw LaunchError(ErrorCode::Libvirt,
-                                  std::string("libvirt ") + what + " failed at '" + uri_ + "': " + e.what());
+                throw LaunchError(ErrorCode::Libvirt, std::string("libvirt ") + what +
+                                                          " failed at '" + uri_ + "': " + e.what());
             conn_.reset(); // reconnect and try once more
         }
     }
@@ -165,7 +175,7 @@ std::vector<DomainRecord> LibvirtClient::list_encrypted_running() {
             }
             const std::string text(xml);
             std::free(xml); // NOLINT: libvirt allocates with malloc
-            auto record = parse_domain_record(text);
+            auto record = parse_record(text);
             if (record.pool)
                 records.push_back(std::move(record));
         }

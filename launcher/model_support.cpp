@@ -10,8 +10,8 @@ constexpr std::string_view kAmdVendor = "AuthenticAMD";
 
 std::string cpu_reason(const probe::CpuReport& cpu, EncryptionModel model) {
     if (cpu.vendor != kAmdVendor) {
-        std::string why = "the CPU vendor is '" + cpu.vendor + "', not " +
-                          std::string(kAmdVendor) + "; encrypted guests need an AMD EPYC host";
+        std::string why = "the CPU vendor is '" + cpu.vendor + "', not " + std::string(kAmdVendor) +
+                          "; encrypted guests need an AMD EPYC host";
         if (cpu.hypervisor)
             why += " (this host is itself a virtual machine: run sevd on the bare-metal host)";
         return why;
@@ -89,7 +89,8 @@ ModelSupport model_support(const probe::HostReport& report, EncryptionModel mode
         return {false, prefix + "no usable ASID slots (capped to 0 by misc.capacity, libvirt's "
                                 "maxGuests/maxESGuests or max_encrypted_guests in sevd.conf)"};
     const auto check = first_failed_check(report);
-    return {false, prefix + (check.empty() ? "the host probe does not list it as launchable" : check)};
+    return {false,
+            prefix + (check.empty() ? "the host probe does not list it as launchable" : check)};
 }
 
 } // namespace sevd::launcher

@@ -43,7 +43,8 @@ std::optional<EncryptionModel> parse_model(std::optional<Setting> s) {
         return std::nullopt;
     if (auto model = model_from_name(to_lower(s->value)))
         return model;
-    refuse(ErrorCode::InvalidArgument, *s, "unknown encryption model; accepted values: " + model_list());
+    refuse(ErrorCode::InvalidArgument, *s,
+           "unknown encryption model; accepted values: " + model_list());
 }
 
 std::optional<PageSize> parse_page_size(std::optional<Setting> s) {
@@ -114,16 +115,19 @@ EncryptionModel choose_model(std::optional<Setting> flavor, std::optional<Settin
     const auto& explicit_from = image_model ? image : flavor;
     if (trait_sev_es == TraitRequirement::Required) {
         if (explicit_model == EncryptionModel::Sev)
-            throw LaunchError(ErrorCode::Conflict,
-                              "property 'trait:HW_CPU_X86_AMD_SEV_ES'='required' asks for "
-                              "amd-sev-es but " + quoted(*explicit_from) +
-                                  " asks for amd-sev; set the model to amd-sev-es or drop the trait");
+            throw LaunchError(
+                ErrorCode::Conflict,
+                "property 'trait:HW_CPU_X86_AMD_SEV_ES'='required' asks for "
+                "amd-sev-es but " +
+                    quoted(*explicit_from) +
+                    " asks for amd-sev; set the model to amd-sev-es or drop the trait");
         return EncryptionModel::SevEs;
     }
     if (trait_sev_es == TraitRequirement::Forbidden && explicit_model == EncryptionModel::SevEs)
         throw LaunchError(ErrorCode::Conflict,
                           "property 'trait:HW_CPU_X86_AMD_SEV_ES'='forbidden' contradicts " +
-                              quoted(*explicit_from) + "; set the model to amd-sev or drop the trait");
+                              quoted(*explicit_from) +
+                              "; set the model to amd-sev or drop the trait");
     return explicit_model.value_or(EncryptionModel::Sev);
 }
 
@@ -138,10 +142,12 @@ bool is_q35(std::string_view machine_type) {
     constexpr std::string_view kVersioned = "pc-q35-";
     if (machine_type == "q35")
         return true;
-    if (machine_type.size() <= kVersioned.size() || machine_type.substr(0, kVersioned.size()) != kVersioned)
+    if (machine_type.size() <= kVersioned.size() ||
+        machine_type.substr(0, kVersioned.size()) != kVersioned)
         return false;
     for (char c : machine_type.substr(kVersioned.size())) {
-        const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '_' || c == '-';
+        const bool ok =
+            (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '.' || c == '_' || c == '-';
         if (!ok)
             return false;
     }
@@ -220,9 +226,8 @@ void check_memory_fits_pages(const PageSize& page, uint64_t memory_mib, uint32_t
         return;
     throw LaunchError(ErrorCode::InvalidArgument,
                       "memory " + std::to_string(memory_mib) + " MiB" +
-                          (numa_nodes > 1 ? " per NUMA node" : "") +
-                          " is not a whole number of " + std::to_string(page.size_kib) +
-                          " KiB pages; pick a multiple of " +
+                          (numa_nodes > 1 ? " per NUMA node" : "") + " is not a whole number of " +
+                          std::to_string(page.size_kib) + " KiB pages; pick a multiple of " +
                           std::to_string(page.size_kib / kKibPerMib) + " MiB");
 }
 

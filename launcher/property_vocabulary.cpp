@@ -10,9 +10,9 @@ namespace sevd::launcher::vocabulary {
 
 const std::vector<std::string_view>& accepted_keys() {
     static const std::vector<std::string_view> keys = {
-        kFlavorEncryption, kImageEncryption, kFlavorModel,   kImageModel,     kFirmwareType,
-        kMachineType,      kDiskBus,         kScsiModel,     kFlavorPageSize, kImagePageSize,
-        kNumaNodes,        kTraitSev,        kTraitSevEs,    kPciPassthrough};
+        kFlavorEncryption, kImageEncryption, kFlavorModel, kImageModel,     kFirmwareType,
+        kMachineType,      kDiskBus,         kScsiModel,   kFlavorPageSize, kImagePageSize,
+        kNumaNodes,        kTraitSev,        kTraitSevEs,  kPciPassthrough};
     return keys;
 }
 

@@ -52,8 +52,9 @@ void check_sizes(uint64_t memory_mib, uint32_t vcpus) {
 
 void check_disk_shape(const std::string& disk) {
     if (disk.empty() || disk.front() != '/')
-        invalid("disk '" + shown(disk) + "' is not accepted: give an absolute path to an image "
-                                         "inside the configured image directories");
+        invalid("disk '" + shown(disk) +
+                "' is not accepted: give an absolute path to an image "
+                "inside the configured image directories");
     if (disk.size() > kMaxDiskPathLength || has_control_char(disk))
         invalid("disk '" + shown(disk) + "' is not accepted: the path must be at most " +
                 std::to_string(kMaxDiskPathLength) + " characters without control characters");
@@ -62,11 +63,14 @@ void check_disk_shape(const std::string& disk) {
 void check_properties(const std::map<std::string, std::string>& properties) {
     for (const auto& [key, value] : properties) {
         if (!vocab::is_accepted_key(key))
-            invalid("property '" + shown(key) + "'='" + shown(value) +
-                    "' is not accepted: unknown key; accepted keys: " + vocab::accepted_keys_text());
+            invalid(
+                "property '" + shown(key) + "'='" + shown(value) +
+                "' is not accepted: unknown key; accepted keys: " + vocab::accepted_keys_text());
         if (value.size() > kMaxPropertyValueLength || has_control_char(value))
-            invalid("property '" + key + "'='" + shown(value) + "' is not accepted: values are at most " +
-                    std::to_string(kMaxPropertyValueLength) + " characters without control characters");
+            invalid("property '" + key + "'='" + shown(value) +
+                    "' is not accepted: values are at most " +
+                    std::to_string(kMaxPropertyValueLength) +
+                    " characters without control characters");
     }
     if (auto it = properties.find(std::string(vocab::kPciPassthrough)); it != properties.end())
         invalid("property '" + it->first + "'='" + shown(it->second) +

@@ -1,33 +1,44 @@
 #include "probe/libvirt_handles.h"
 
-#include <mutex>
-
 namespace sevd::libvirt {
-namespace {
 
-void ignore_error(void* /*user_data*/, virErrorPtr /*error*/) {}
-
-} // namespace
+std::string last_error_message() {
+    const auto* lib = loaded_api();
+    const char* message = lib ? lib->get_last_error_message() : nullptr;
+    return message ? std::string(message) : std::string("unknown libvirt error");
+}
 
 void silence_default_error_printing() {
-    static std::once_flag once;
-    std::call_once(once, [] { virSetErrorFunc(nullptr, ignore_error); });
+    std::string ignored;
+    api(ignored); // loading installs the no-op error handler
 }
 
 ConnectPtr open_read_only(const std::string& uri, std::string& error) {
-    silence_default_error_printing();
-    ConnectPtr conn(virConnectOpenReadOnly(uri.c_str()));
+    const auto* lib = api(error);
+    if (!lib)
+        return nullptr;
+    ConnectPtr conn(lib->connect_open_read_only(uri.c_str()));
     if (!conn)
         error = last_error_message();
     return conn;
 }
 
 ConnectPtr open_read_write(const std::string& uri, std::string& error) {
-    silence_default_error_printing();
-    ConnectPtr conn(virConnectOpen(uri.c_str()));
+    const auto* lib = api(error);
+    if (!lib)
+        return nullptr;
+    ConnectPtr conn(lib->connect_open(uri.c_str()));
     if (!conn)
         error = last_error_message();
     return conn;
+}
+
+ConnectPtr open_for_queries(const std::string& uri, std::string& error) {
+    auto conn = open_read_write(uri, error);
+    if (conn)
+        return conn;
+    std::string read_only_error;
+    return open_read_only(uri, read_only_error);
 }
 
 } // namespace sevd::libvirt

@@ -1,38 +1,49 @@
 // RAII owners for libvirt handles, wrapped once for the whole project
-// (probe/ and launcher/), plus the error text helper.
+// (probe/ and launcher/), plus the error text helper. Calls go through the
+// dlopen'd table of libvirt_library.h (the same library instance a process
+// linked against libvirt already has), so sevd_probe does not link libvirt.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
+#include "probe/libvirt_library.h"
 
 namespace sevd::libvirt {
 
 struct ConnectDeleter {
-    void operator()(virConnectPtr conn) const noexcept { virConnectClose(conn); }
+    void operator()(virConnectPtr conn) const noexcept {
+        if (const auto* lib = loaded_api())
+            lib->connect_close(conn);
+    }
 };
 struct DomainDeleter {
-    void operator()(virDomainPtr domain) const noexcept { virDomainFree(domain); }
+    void operator()(virDomainPtr domain) const noexcept {
+        if (const auto* lib = loaded_api())
+            lib->domain_free(domain);
+    }
 };
 
 using ConnectPtr = std::unique_ptr<virConnect, ConnectDeleter>;
 using DomainPtr = std::unique_ptr<virDomain, DomainDeleter>;
 
 // The calling thread's last libvirt error ("unknown libvirt error" when none).
-inline std::string last_error_message() {
-    const char* message = virGetLastErrorMessage();
-    return message ? std::string(message) : std::string("unknown libvirt error");
-}
+std::string last_error_message();
 
 // libvirt prints every error to stderr by default; sevd reports errors itself.
-// Idempotent, process-wide; call before the first libvirt call.
+// Idempotent, process-wide (done when the library is loaded); call before the
+// first direct libvirt call in code that links libvirt itself.
 void silence_default_error_printing();
 
-// virConnectOpenReadOnly / virConnectOpen after silencing; nullptr on failure
-// with the reason in `error`.
+// virConnectOpenReadOnly / virConnectOpen; nullptr on failure with the reason
+// (including "libvirt.so.0 cannot be loaded") in `error`.
 ConnectPtr open_read_only(const std::string& uri, std::string& error);
 ConnectPtr open_read_write(const std::string& uri, std::string& error);
+
+// For queries: read-write first, because libvirt 9 refuses
+// virConnectGetDomainCapabilities on read-only connections ("read only access
+// prevents ..."); read-only when read-write is not allowed (non-root on the
+// system URI). Both failing: the read-write error.
+ConnectPtr open_for_queries(const std::string& uri, std::string& error);
 
 } // namespace sevd::libvirt

@@ -18,8 +18,9 @@ using LibvirtString = std::unique_ptr<char, FreeDeleter>;
 } // namespace
 
 std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std::string& error) {
-    LibvirtString xml(
-        virConnectGetDomainCapabilities(conn, nullptr, nullptr, kProbeMachineType, nullptr, 0));
+    const auto* lib = libvirt::loaded_api(); // a connection exists, so it is loaded
+    LibvirtString xml(lib->connect_get_domain_capabilities(conn, nullptr, nullptr,
+                                                           kProbeMachineType, nullptr, 0));
     if (!xml) {
         error = libvirt::last_error_message();
         return std::nullopt;
@@ -29,8 +30,9 @@ std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std
 
 Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn) {
     Source<RunningEncryptedGuests> source;
+    const auto* lib = libvirt::loaded_api(); // a connection exists, so it is loaded
     virDomainPtr* raw = nullptr;
-    const int n = virConnectListAllDomains(conn, &raw, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    const int n = lib->connect_list_all_domains(conn, &raw, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
     if (n < 0) {
         source.error = "listing running domains: " + libvirt::last_error_message();
         return source;
@@ -42,7 +44,7 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
 
     RunningEncryptedGuests running;
     for (const auto& domain : domains) {
-        LibvirtString xml(virDomainGetXMLDesc(domain.get(), 0));
+        LibvirtString xml(lib->domain_get_xml_desc(domain.get(), 0));
         if (!xml)
             continue; // the domain stopped meanwhile
         const auto kind = decode_launch_security(xml.get());

@@ -51,7 +51,7 @@ LibvirtFacts read_libvirt_facts(const std::filesystem::path& root, const std::st
         facts.domcaps_source = path.string();
         facts.domcaps = domcaps_from_snapshot(path);
     }
-    const auto conn = libvirt::open_read_only(uri, facts.connect_error);
+    const auto conn = libvirt::open_for_queries(uri, facts.connect_error);
     if (!conn)
         return facts;
     facts.connected = true;

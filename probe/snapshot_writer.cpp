@@ -79,7 +79,7 @@ void capture_firmware(SnapshotWriter& out) {
 
 void capture_libvirt(SnapshotWriter& out, const std::string& uri) {
     std::string error;
-    const auto conn = libvirt::open_read_only(uri, error);
+    const auto conn = libvirt::open_for_queries(uri, error);
     if (!conn) {
         out.note("libvirt " + uri + ": " + error + " (no domcapabilities.xml)");
         return;

@@ -23,7 +23,9 @@ using namespace std::chrono_literals;
 constexpr auto kStopGrace = 10s;
 constexpr auto kPollInterval = 50ms;
 
-bool running_as_root() { return geteuid() == 0; }
+bool running_as_root() {
+    return geteuid() == 0;
+}
 
 // setpriv drops to nobody; pdeathsig is set after the uid change (which clears it).
 std::vector<std::string> daemon_argv() {
@@ -32,8 +34,12 @@ std::vector<std::string> daemon_argv() {
     std::string groups = "nogroup";
     if (getgrnam("kvm") != nullptr)
         groups += ",kvm"; // /dev/kvm, so type='kvm' domains are accepted
-    return {"setpriv", "--reuid=nobody", "--regid=nogroup", "--groups=" + groups,
-            "--pdeathsig=SIGKILL", LibvirtdInstance::kBinary};
+    return {"setpriv",
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--groups=" + groups,
+            "--pdeathsig=SIGKILL",
+            LibvirtdInstance::kBinary};
 }
 
 void hand_tree_to_daemon(const fs::path& root) {
@@ -41,7 +47,8 @@ void hand_tree_to_daemon(const fs::path& root) {
         return;
     const passwd* nobody = getpwnam("nobody");
     if (nobody == nullptr)
-        throw std::runtime_error("running as root but there is no user 'nobody' to run libvirtd as");
+        throw std::runtime_error(
+            "running as root but there is no user 'nobody' to run libvirtd as");
     auto give = [&](const fs::path& path) {
         if (lchown(path.c_str(), nobody->pw_uid, nobody->pw_gid) != 0)
             throw std::runtime_error("chown " + path.string() + ": " + std::strerror(errno));
@@ -68,7 +75,9 @@ bool accepts_connections(const fs::path& socket_path) {
 
 } // namespace
 
-bool LibvirtdInstance::available() { return access(kBinary, X_OK) == 0; }
+bool LibvirtdInstance::available() {
+    return access(kBinary, X_OK) == 0;
+}
 
 LibvirtdInstance::LibvirtdInstance(std::chrono::seconds timeout)
     : timeout_(timeout), tree_("sevd-libvirtd") {
@@ -84,7 +93,9 @@ LibvirtdInstance::LibvirtdInstance(std::chrono::seconds timeout)
     start();
 }
 
-LibvirtdInstance::~LibvirtdInstance() { stop(); }
+LibvirtdInstance::~LibvirtdInstance() {
+    stop();
+}
 
 void LibvirtdInstance::start() {
     if (daemon_)

@@ -43,8 +43,12 @@ void run(benchmark::State& state, const LaunchRequest& request) {
     }
 }
 
-void BM_ValidateAndBuildXml_Full(benchmark::State& state) { run(state, full_request()); }
-void BM_ValidateAndBuildXml_Minimal(benchmark::State& state) { run(state, minimal_request()); }
+void BM_ValidateAndBuildXml_Full(benchmark::State& state) {
+    run(state, full_request());
+}
+void BM_ValidateAndBuildXml_Minimal(benchmark::State& state) {
+    run(state, minimal_request());
+}
 
 BENCHMARK(BM_ValidateAndBuildXml_Full)
     ->Unit(benchmark::kMicrosecond)

@@ -24,7 +24,7 @@ protected:
     }
     // dbus-send prints the error name, which busctl does not.
     CommandResult dbus_send_as_nobody(const std::string& path, const std::string& method) {
-        return run_command(as_nobody({"dbus-send", "--address=" + bus_->address(), "--print-reply",
+        return run_command(as_nobody({"dbus-send", "--bus=" + bus_->address(), "--print-reply",
                                       "--dest=org.sevd.Host1", path, method}));
     }
     void TearDown() override {
@@ -97,7 +97,7 @@ TEST_F(AccessControl, DaemonRefusesNobodyTuning1EvenWhenTheBusLetsItThrough) {
 
 TEST_F(AccessControl, DaemonRefusesNobodyLauncher1EvenWhenTheBusLetsItThrough) {
     start(kLetNobodyThrough);
-    const auto r = run_command(as_nobody({"dbus-send", "--address=" + bus_->address(), "--print-reply",
+    const auto r = run_command(as_nobody({"dbus-send", "--bus=" + bus_->address(), "--print-reply",
                                           "--dest=org.sevd.Host1", "/org/sevd/Launcher1",
                                           "org.sevd.Launcher1.Stop", "string:nope"}));
     EXPECT_NE(r.exit_code, 0);

@@ -114,8 +114,8 @@ TEST(DaemonLifecycle, SighupReloadsTheConfigAndAnnouncesTheNewCap) {
     const auto change = recorder.wait_for("SevSlots", std::chrono::seconds(10));
     ASSERT_TRUE(change) << daemon.log();
     // The config cap of 8 caps the 410 usable SEV ASIDs; 3 stay used (misc.current).
-    EXPECT_EQ(change->changed.at("SevSlots").get<sdbus::Struct<uint32_t, uint32_t>>(),
-              (sdbus::Struct<uint32_t, uint32_t>{8, 3}));
+    using Slots = sdbus::Struct<uint32_t, uint32_t>;
+    EXPECT_EQ(change->changed.at("SevSlots").get<Slots>(), (Slots{8, 3}));
     EXPECT_NE(daemon.log().find("reloaded"), std::string::npos) << daemon.log();
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }

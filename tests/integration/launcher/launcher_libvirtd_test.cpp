@@ -64,7 +64,8 @@ probe::HostReport live_report(const std::string& uri) {
 std::string checks_text(const probe::HostReport& report) {
     std::string text;
     for (const auto& check : report.checks)
-        text += check.id + ": " + check.message + (check.hint.empty() ? "" : " (" + check.hint + ")") + "\n";
+        text += check.id + ": " + check.message +
+                (check.hint.empty() ? "" : " (" + check.hint + ")") + "\n";
     return text;
 }
 
@@ -79,7 +80,8 @@ TEST_F(RealLibvirtd, LiveProbeSaysNoSevSoLaunchIsUnsupportedBeforeLibvirt) {
     const auto report = live_report(daemon_->uri());
     ASSERT_TRUE(report.models.empty()) << "this test needs a host without SEV";
 
-    Launcher launcher(images_.config(daemon_->uri()), std::make_unique<LibvirtClient>(daemon_->uri()));
+    Launcher launcher(images_.config(daemon_->uri()),
+                      std::make_unique<LibvirtClient>(daemon_->uri()));
     launcher.update_host(report, 0);
     launcher.resync();
     try {
@@ -87,7 +89,8 @@ TEST_F(RealLibvirtd, LiveProbeSaysNoSevSoLaunchIsUnsupportedBeforeLibvirt) {
         FAIL() << "launched on a host without SEV";
     } catch (const LaunchError& e) {
         EXPECT_EQ(e.code(), ErrorCode::Unsupported) << e.what();
-        EXPECT_NE(std::string(e.what()).find("amd-sev cannot be launched on this host: "), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("amd-sev cannot be launched on this host: "),
+                  std::string::npos)
             << e.what();
     }
     LibvirtClient client(daemon_->uri());
@@ -97,7 +100,8 @@ TEST_F(RealLibvirtd, LiveProbeSaysNoSevSoLaunchIsUnsupportedBeforeLibvirt) {
 TEST_F(RealLibvirtd, QemuDriverRefusesSevXmlIfItEverReachesIt) {
     // A report claiming SEV (as a stale or wrong probe would): the launch gets past
     // sevd's checks and QEMU's driver refuses; the reservation is released.
-    Launcher launcher(images_.config(daemon_->uri()), std::make_unique<LibvirtClient>(daemon_->uri()));
+    Launcher launcher(images_.config(daemon_->uri()),
+                      std::make_unique<LibvirtClient>(daemon_->uri()));
     launcher.update_host(testhost::sev_host(1, 0), 0);
     launcher.resync();
     try {
@@ -107,7 +111,9 @@ TEST_F(RealLibvirtd, QemuDriverRefusesSevXmlIfItEverReachesIt) {
         ASSERT_EQ(e.code(), ErrorCode::Libvirt) << e.what();
         const std::string message = e.what();
         if (message.find("does not support virt type 'kvm'") != std::string::npos)
-            GTEST_SKIP() << "libvirtd cannot use /dev/kvm here, so QEMU's SEV check is not reached: " << message;
+            GTEST_SKIP()
+                << "libvirtd cannot use /dev/kvm here, so QEMU's SEV check is not reached: "
+                << message;
         EXPECT_NE(message.find(kQemuRefusal), std::string::npos) << message;
     }
     EXPECT_EQ(launcher.usage().sev.reserved, 0u);
@@ -117,7 +123,8 @@ TEST_F(RealLibvirtd, QemuDriverRefusesSevXmlIfItEverReachesIt) {
 }
 
 TEST_F(RealLibvirtd, ClientReconnectsAfterLibvirtdRestarts) {
-    Launcher launcher(images_.config(daemon_->uri()), std::make_unique<LibvirtClient>(daemon_->uri()));
+    Launcher launcher(images_.config(daemon_->uri()),
+                      std::make_unique<LibvirtClient>(daemon_->uri()));
     auto client = std::make_unique<LibvirtClient>(daemon_->uri());
     auto* raw = client.get();
     EXPECT_TRUE(raw->list_encrypted_running().empty());

@@ -21,8 +21,8 @@ std::string node_file_uri() {
     return std::string("test://") + SEVD_FIXTURES_DIR + "/libvirt/node-sev-guests.xml";
 }
 
-LaunchRequest request(const std::string& name, const std::string& disk, const std::string& model = "amd-sev",
-                      uint64_t memory_mib = 512) {
+LaunchRequest request(const std::string& name, const std::string& disk,
+                      const std::string& model = "amd-sev", uint64_t memory_mib = 512) {
     return {name, memory_mib, 1, disk, {{"hw_mem_encryption_model", model}}};
 }
 
@@ -55,7 +55,8 @@ public:
         return text;
     }
     bool defined(const std::string& name) const {
-        return static_cast<bool>(libvirt::DomainPtr(virDomainLookupByName(conn_.get(), name.c_str())));
+        return static_cast<bool>(
+            libvirt::DomainPtr(virDomainLookupByName(conn_.get(), name.c_str())));
     }
 
 private:
@@ -66,7 +67,8 @@ class TestDriverLaunch : public testing::Test {
 protected:
     std::unique_ptr<Launcher> make(const std::string& uri, const probe::HostReport& report,
                                    uint64_t limit = 0) {
-        auto launcher = std::make_unique<Launcher>(images_.config(uri), std::make_unique<LibvirtClient>(uri));
+        auto launcher =
+            std::make_unique<Launcher>(images_.config(uri), std::make_unique<LibvirtClient>(uri));
         launcher->update_host(report, limit);
         launcher->resync();
         return launcher;
@@ -147,8 +149,9 @@ TEST_F(TestDriverLaunch, NodeFileGuestsAreCountedAtStart) {
     EXPECT_EQ(launcher->guests()[0].name, "sevd-web");
     EXPECT_EQ(launcher->guests()[0].uuid, "11111111-2222-4333-8444-555555555501");
 
-    EXPECT_EQ(refusal(*launcher, request("es-2", images_.disk(), "amd-sev-es")), ErrorCode::NoSlots); // 1 of 1
-    EXPECT_NO_THROW(launcher->launch(request("sev-3", images_.disk())));                           // 3rd of 3
+    EXPECT_EQ(refusal(*launcher, request("es-2", images_.disk(), "amd-sev-es")),
+              ErrorCode::NoSlots);                                       // 1 of 1
+    EXPECT_NO_THROW(launcher->launch(request("sev-3", images_.disk()))); // 3rd of 3
     EXPECT_EQ(refusal(*launcher, request("sev-4", images_.disk())), ErrorCode::NoSlots);
 }
 
@@ -228,9 +231,10 @@ TEST_F(TestDriverLaunch, ConcurrentLaunchesNeverExceedTheSlots) {
     constexpr int kThreads = 12;
     constexpr uint32_t kSlots = 3;
     auto launcher = make(kTestUri, testhost::sev_host(kSlots, 0));
-    const auto [ok, refused] = launch_concurrently(*launcher, kThreads, ErrorCode::NoSlots, [&](int i) {
-        return request("slot-" + std::to_string(i), images_.disk());
-    });
+    const auto [ok, refused] =
+        launch_concurrently(*launcher, kThreads, ErrorCode::NoSlots, [&](int i) {
+            return request("slot-" + std::to_string(i), images_.disk());
+        });
     EXPECT_EQ(ok, static_cast<int>(kSlots));
     EXPECT_EQ(refused, kThreads - static_cast<int>(kSlots));
     EXPECT_EQ(launcher->guests().size(), kSlots);
@@ -241,8 +245,10 @@ TEST_F(TestDriverLaunch, ConcurrentLaunchesNeverExceedTheMemoryLimit) {
     constexpr int kFit = 4;
     // Each 512 MiB guest locks 512 + 16 = 528 MiB; the limit holds exactly 4.
     auto launcher = make(kTestUri, testhost::sev_host(100, 0), kFit * 528 * kMiB);
-    const auto [ok, refused] = launch_concurrently(*launcher, kThreads, ErrorCode::InsufficientMemory,
-                                                   [&](int i) { return request("mem-" + std::to_string(i), images_.disk()); });
+    const auto [ok, refused] =
+        launch_concurrently(*launcher, kThreads, ErrorCode::InsufficientMemory, [&](int i) {
+            return request("mem-" + std::to_string(i), images_.disk());
+        });
     EXPECT_EQ(ok, kFit);
     EXPECT_EQ(refused, kThreads - kFit);
 }

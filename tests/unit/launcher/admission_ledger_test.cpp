@@ -82,7 +82,7 @@ TEST(AdmissionLedger, ResyncKeepsLaunchesInFlightWithoutCountingThemTwice) {
     auto a = ledger.reserve(sev("a"));
     ledger.replace_running({sev("a"), sev("b")}); // libvirt already runs "a"
     const auto usage = ledger.usage().sev;
-    EXPECT_EQ(usage.running, 1u); // b
+    EXPECT_EQ(usage.running, 1u);  // b
     EXPECT_EQ(usage.reserved, 1u); // a
     a.commit();
     EXPECT_EQ(ledger.usage().sev.running, 2u);

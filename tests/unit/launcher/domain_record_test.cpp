@@ -22,16 +22,19 @@ TEST(DomainRecord, PolicyBit2SelectsTheSevEsPool) {
     EXPECT_EQ(sev.memory_mib, 512u); // 524288 KiB / 1024
     EXPECT_EQ(sev.uuid, "4578b436-6ae3-41b6-87df-4b28aeb69b2e");
     const auto es = parse_domain_record(
-        domain("<memory unit='GiB'>2</memory>", "<launchSecurity type='sev'><policy>0x0007</policy></launchSecurity>"));
+        domain("<memory unit='GiB'>2</memory>",
+               "<launchSecurity type='sev'><policy>0x0007</policy></launchSecurity>"));
     EXPECT_EQ(es.pool, EncryptionModel::SevEs);
     EXPECT_EQ(es.memory_mib, 2048u);
 }
 
 TEST(DomainRecord, SnpDrawsFromTheEsPoolAndPlainGuestsFromNone) {
-    EXPECT_EQ(parse_domain_record(domain("<memory>1048576</memory>",
-                                         "<launchSecurity type='sev-snp'><policy>0x30000</policy></launchSecurity>"))
-                  .pool,
-              EncryptionModel::SevEs);
+    EXPECT_EQ(
+        parse_domain_record(
+            domain("<memory>1048576</memory>",
+                   "<launchSecurity type='sev-snp'><policy>0x30000</policy></launchSecurity>"))
+            .pool,
+        EncryptionModel::SevEs);
     const auto plain = parse_domain_record(domain("<memory>1048576</memory>", ""));
     EXPECT_FALSE(plain.pool.has_value());
     EXPECT_EQ(plain.memory_mib, 1024u); // default unit KiB

@@ -92,7 +92,8 @@ TEST(DomainXml, EveryVirtioDeviceHasIommuOn) {
             if (model.find("virtio") == std::string::npos && bus_name != "virtio")
                 continue;
             ++virtio_devices;
-            EXPECT_STREQ(device.child("driver").attribute("iommu").as_string(), "on") << device.name();
+            EXPECT_STREQ(device.child("driver").attribute("iommu").as_string(), "on")
+                << device.name();
         }
         // virtio: the disk; scsi: the virtio-scsi controller; sata: none.
         EXPECT_EQ(virtio_devices, bus == DiskBus::Sata ? 0 : 1);

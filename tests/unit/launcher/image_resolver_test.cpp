@@ -48,7 +48,8 @@ TEST_F(ImageResolver, AcceptsFilesInsideAndReadsTheirFormat) {
     EXPECT_EQ(raw.path, fs::canonical(images_() / "raw.img").string());
     EXPECT_EQ(raw.kind, ImageKind::File);
     EXPECT_EQ(raw.format, ImageFormat::Raw);
-    EXPECT_EQ(resolve_image((images_() / "disk.qcow2").string(), dirs()).format, ImageFormat::Qcow2);
+    EXPECT_EQ(resolve_image((images_() / "disk.qcow2").string(), dirs()).format,
+              ImageFormat::Qcow2);
 }
 
 TEST_F(ImageResolver, SymlinkInsideToInsideIsFine) {
@@ -64,7 +65,8 @@ TEST_F(ImageResolver, ImageDirectoryGivenThroughASymlinkIsCanonicalised) {
 
 TEST_F(ImageResolver, RefusesPathsOutside) {
     EXPECT_EQ(refusal((root_ / "outside" / "secret.img").string()), ErrorCode::InvalidArgument);
-    EXPECT_EQ(refusal((images_() / ".." / "outside" / "secret.img").string()), ErrorCode::InvalidArgument);
+    EXPECT_EQ(refusal((images_() / ".." / "outside" / "secret.img").string()),
+              ErrorCode::InvalidArgument);
     EXPECT_EQ(refusal("/etc/passwd"), ErrorCode::InvalidArgument);
 }
 

@@ -48,21 +48,24 @@ TEST(ModelSupport, KernelParameterOff) {
     auto r = rome();
     r.kernel.sev_es = false;
     r.cpu.min_sev_asid = 100;
-    EXPECT_NE(model_support(r, EncryptionModel::SevEs).reason.find("kvm_amd sev_es=1"), std::string::npos);
+    EXPECT_NE(model_support(r, EncryptionModel::SevEs).reason.find("kvm_amd sev_es=1"),
+              std::string::npos);
 }
 
 TEST(ModelSupport, LibvirtWithoutSev) {
     auto r = rome();
     r.models.clear();
     r.libvirt.sev = false;
-    EXPECT_NE(model_support(r, EncryptionModel::Sev).reason.find("<sev supported='no'>"), std::string::npos);
+    EXPECT_NE(model_support(r, EncryptionModel::Sev).reason.find("<sev supported='no'>"),
+              std::string::npos);
 }
 
 TEST(ModelSupport, SlotsCappedToZero) {
     auto r = rome();
     r.models.clear();
     r.sev_slots = {0, 0};
-    EXPECT_NE(model_support(r, EncryptionModel::Sev).reason.find("no usable ASID slots"), std::string::npos);
+    EXPECT_NE(model_support(r, EncryptionModel::Sev).reason.find("no usable ASID slots"),
+              std::string::npos);
 }
 
 } // namespace

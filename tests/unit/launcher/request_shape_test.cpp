@@ -11,7 +11,9 @@
 namespace sevd::launcher {
 namespace {
 
-LaunchRequest base() { return {"web-1", 1024, 2, "/images/web-1.img", {}}; }
+LaunchRequest base() {
+    return {"web-1", 1024, 2, "/images/web-1.img", {}};
+}
 
 ErrorCode refusal(const LaunchRequest& request, const ValidationContext& context = {}) {
     try {
@@ -31,8 +33,9 @@ TEST(GuestName, AcceptsTheDocumentedAlphabet) {
 }
 
 TEST(GuestName, RefusesEverythingElse) {
-    for (const std::string& name : std::vector<std::string>{"", "-a", ".a", "_a", "a b", "a<b", "a&b", "a'b", "a\"b", "a/b",
-                                   "é", std::string(65, 'x')}) {
+    for (const std::string& name :
+         std::vector<std::string>{"", "-a", ".a", "_a", "a b", "a<b", "a&b", "a'b", "a\"b", "a/b",
+                                  "é", std::string(65, 'x')}) {
         auto request = base();
         request.name = name;
         EXPECT_EQ(refusal(request), ErrorCode::InvalidArgument) << name;
@@ -64,8 +67,9 @@ TEST(Sizes, VcpuBoundsAreInclusive) {
 }
 
 TEST(DiskShape, MustBeAnAbsolutePathWithoutControlCharacters) {
-    for (const std::string& disk : std::vector<std::string>{"", "images/x.img", "x.img", "/images/a\nb.img",
-                                   std::string("/images/a\0b", 11), "/" + std::string(4095, 'a')}) {
+    for (const std::string& disk :
+         std::vector<std::string>{"", "images/x.img", "x.img", "/images/a\nb.img",
+                                  std::string("/images/a\0b", 11), "/" + std::string(4095, 'a')}) {
         auto request = base();
         request.disk = disk;
         EXPECT_EQ(refusal(request), ErrorCode::InvalidArgument) << disk;

@@ -42,24 +42,31 @@ constexpr auto Conflict = ErrorCode::Conflict;
 
 std::vector<Case> encryption_cases() {
     std::vector<Case> cases = {accept("encryption implied when unset", {})};
-    for (const char* yes : {"1", "t", "T", "true", "True", "TRUE", "on", "On", "ON", "y", "Y", "yes",
-                            "Yes", "YES"}) {
-        cases.push_back(accept(std::string("flavor true spelled ") + yes, {{"hw:mem_encryption", yes}}));
-        cases.push_back(accept(std::string("image true spelled ") + yes, {{"hw_mem_encryption", yes}}));
+    for (const char* yes :
+         {"1", "t", "T", "true", "True", "TRUE", "on", "On", "ON", "y", "Y", "yes", "Yes", "YES"}) {
+        cases.push_back(
+            accept(std::string("flavor true spelled ") + yes, {{"hw:mem_encryption", yes}}));
+        cases.push_back(
+            accept(std::string("image true spelled ") + yes, {{"hw_mem_encryption", yes}}));
     }
     // Anything that is not a true spelling is false, and false is refused.
-    for (const char* no : {"0", "f", "false", "False", "off", "OFF", "n", "no", "NO", "", "enabled", "2"}) {
+    for (const char* no :
+         {"0", "f", "false", "False", "off", "OFF", "n", "no", "NO", "", "enabled", "2"}) {
         cases.push_back(refuse(std::string("flavor false spelled '") + no + "'",
                                {{"hw:mem_encryption", no}}, Invalid, {"hw:mem_encryption"}));
         cases.push_back(refuse(std::string("image false spelled '") + no + "'",
                                {{"hw_mem_encryption", no}}, Invalid, {"hw_mem_encryption"}));
     }
-    cases.push_back(accept("both true, different spellings", {{"hw:mem_encryption", "1"}, {"hw_mem_encryption", "Yes"}}));
-    cases.push_back(refuse("flavor true, image false", {{"hw:mem_encryption", "true"}, {"hw_mem_encryption", "false"}},
+    cases.push_back(accept("both true, different spellings",
+                           {{"hw:mem_encryption", "1"}, {"hw_mem_encryption", "Yes"}}));
+    cases.push_back(refuse("flavor true, image false",
+                           {{"hw:mem_encryption", "true"}, {"hw_mem_encryption", "false"}},
                            Conflict, {"hw:mem_encryption", "hw_mem_encryption", "'false'"}));
-    cases.push_back(refuse("flavor false, image true", {{"hw:mem_encryption", "no"}, {"hw_mem_encryption", "on"}},
-                           Conflict, {"'no'", "'on'"}));
-    cases.push_back(refuse("both false", {{"hw:mem_encryption", "0"}, {"hw_mem_encryption", "off"}}, Invalid));
+    cases.push_back(refuse("flavor false, image true",
+                           {{"hw:mem_encryption", "no"}, {"hw_mem_encryption", "on"}}, Conflict,
+                           {"'no'", "'on'"}));
+    cases.push_back(
+        refuse("both false", {{"hw:mem_encryption", "0"}, {"hw_mem_encryption", "off"}}, Invalid));
     return cases;
 }
 
@@ -69,25 +76,51 @@ std::vector<Case> model_cases() {
         accept("flavor model amd-sev-es", {{"hw:mem_encryption_model", "amd-sev-es"}}, SevEs),
         accept("image model amd-sev-es", {{"hw_mem_encryption_model", "amd-sev-es"}}, SevEs),
         accept("model names ignore case", {{"hw_mem_encryption_model", "AMD-SEV-ES"}}, SevEs),
-        accept("both models equal", {{"hw:mem_encryption_model", "amd-sev-es"}, {"hw_mem_encryption_model", "amd-sev-es"}}, SevEs),
-        refuse("flavor sev, image sev-es", {{"hw:mem_encryption_model", "amd-sev"}, {"hw_mem_encryption_model", "amd-sev-es"}},
+        accept(
+            "both models equal",
+            {{"hw:mem_encryption_model", "amd-sev-es"}, {"hw_mem_encryption_model", "amd-sev-es"}},
+            SevEs),
+        refuse("flavor sev, image sev-es",
+               {{"hw:mem_encryption_model", "amd-sev"}, {"hw_mem_encryption_model", "amd-sev-es"}},
                Conflict, {"hw:mem_encryption_model", "hw_mem_encryption_model", "amd-sev-es"}),
-        refuse("flavor sev-es, image sev", {{"hw:mem_encryption_model", "amd-sev-es"}, {"hw_mem_encryption_model", "amd-sev"}}, Conflict),
+        refuse("flavor sev-es, image sev",
+               {{"hw:mem_encryption_model", "amd-sev-es"}, {"hw_mem_encryption_model", "amd-sev"}},
+               Conflict),
         refuse("unknown model snp", {{"hw_mem_encryption_model", "amd-sev-snp"}}, Invalid,
                {"hw_mem_encryption_model", "amd-sev-snp", "amd-sev, amd-sev-es"}),
-        refuse("unknown model on the flavor", {{"hw:mem_encryption_model", "sev"}}, Invalid, {"'sev'", "amd-sev, amd-sev-es"}),
-        accept("trait SEV-ES required implies amd-sev-es", {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"}}, SevEs),
+        refuse("unknown model on the flavor", {{"hw:mem_encryption_model", "sev"}}, Invalid,
+               {"'sev'", "amd-sev, amd-sev-es"}),
+        accept("trait SEV-ES required implies amd-sev-es",
+               {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"}}, SevEs),
         accept("trait SEV required keeps amd-sev", {{"trait:HW_CPU_X86_AMD_SEV", "required"}}),
-        accept("trait SEV required with amd-sev-es", {{"trait:HW_CPU_X86_AMD_SEV", "required"}, {"hw_mem_encryption_model", "amd-sev-es"}}, SevEs),
-        accept("trait SEV-ES required with amd-sev-es", {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"}, {"hw:mem_encryption_model", "amd-sev-es"}}, SevEs),
-        accept("trait SEV-ES forbidden keeps amd-sev", {{"trait:HW_CPU_X86_AMD_SEV_ES", "forbidden"}}),
-        refuse("trait SEV-ES required vs image amd-sev", {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"}, {"hw_mem_encryption_model", "amd-sev"}},
-               Conflict, {"trait:HW_CPU_X86_AMD_SEV_ES", "hw_mem_encryption_model"}),
-        refuse("trait SEV-ES required vs flavor amd-sev", {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"}, {"hw:mem_encryption_model", "amd-sev"}}, Conflict),
-        refuse("trait SEV-ES forbidden vs amd-sev-es", {{"trait:HW_CPU_X86_AMD_SEV_ES", "forbidden"}, {"hw_mem_encryption_model", "amd-sev-es"}}, Conflict),
-        refuse("trait SEV forbidden", {{"trait:HW_CPU_X86_AMD_SEV", "forbidden"}}, Conflict, {"trait:HW_CPU_X86_AMD_SEV"}),
-        refuse("trait value not required/forbidden", {{"trait:HW_CPU_X86_AMD_SEV", "preferred"}}, Invalid, {"preferred", "required, forbidden"}),
-        refuse("SNP trait is not in the vocabulary", {{"trait:HW_CPU_X86_AMD_SEV_SNP", "required"}}, Invalid, {"trait:HW_CPU_X86_AMD_SEV_SNP"}),
+        accept(
+            "trait SEV required with amd-sev-es",
+            {{"trait:HW_CPU_X86_AMD_SEV", "required"}, {"hw_mem_encryption_model", "amd-sev-es"}},
+            SevEs),
+        accept("trait SEV-ES required with amd-sev-es",
+               {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"},
+                {"hw:mem_encryption_model", "amd-sev-es"}},
+               SevEs),
+        accept("trait SEV-ES forbidden keeps amd-sev",
+               {{"trait:HW_CPU_X86_AMD_SEV_ES", "forbidden"}}),
+        refuse(
+            "trait SEV-ES required vs image amd-sev",
+            {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"}, {"hw_mem_encryption_model", "amd-sev"}},
+            Conflict, {"trait:HW_CPU_X86_AMD_SEV_ES", "hw_mem_encryption_model"}),
+        refuse(
+            "trait SEV-ES required vs flavor amd-sev",
+            {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"}, {"hw:mem_encryption_model", "amd-sev"}},
+            Conflict),
+        refuse("trait SEV-ES forbidden vs amd-sev-es",
+               {{"trait:HW_CPU_X86_AMD_SEV_ES", "forbidden"},
+                {"hw_mem_encryption_model", "amd-sev-es"}},
+               Conflict),
+        refuse("trait SEV forbidden", {{"trait:HW_CPU_X86_AMD_SEV", "forbidden"}}, Conflict,
+               {"trait:HW_CPU_X86_AMD_SEV"}),
+        refuse("trait value not required/forbidden", {{"trait:HW_CPU_X86_AMD_SEV", "preferred"}},
+               Invalid, {"preferred", "required, forbidden"}),
+        refuse("SNP trait is not in the vocabulary", {{"trait:HW_CPU_X86_AMD_SEV_SNP", "required"}},
+               Invalid, {"trait:HW_CPU_X86_AMD_SEV_SNP"}),
     };
 }
 
@@ -95,15 +128,19 @@ std::vector<Case> machine_cases() {
     return {
         accept("firmware uefi", {{"hw_firmware_type", "uefi"}}),
         accept("firmware UEFI", {{"hw_firmware_type", "UEFI"}}),
-        refuse("firmware bios", {{"hw_firmware_type", "bios"}}, Invalid, {"hw_firmware_type", "bios", "uefi"}),
-        refuse("firmware efi is not a value of the vocabulary", {{"hw_firmware_type", "efi"}}, Invalid),
+        refuse("firmware bios", {{"hw_firmware_type", "bios"}}, Invalid,
+               {"hw_firmware_type", "bios", "uefi"}),
+        refuse("firmware efi is not a value of the vocabulary", {{"hw_firmware_type", "efi"}},
+               Invalid),
         accept("machine q35", {{"hw_machine_type", "q35"}}),
         accept("machine pc-q35-7.2", {{"hw_machine_type", "pc-q35-7.2"}}),
         accept("machine pc-q35-8.0", {{"hw_machine_type", "pc-q35-8.0"}}),
         accept("machine PC-Q35-7.2", {{"hw_machine_type", "PC-Q35-7.2"}}),
         accept("machine pc-q35-rhel9.2.0", {{"hw_machine_type", "pc-q35-rhel9.2.0"}}),
-        refuse("machine pc", {{"hw_machine_type", "pc"}}, Invalid, {"hw_machine_type", "'pc'", "q35"}),
-        refuse("machine pc-i440fx-7.2", {{"hw_machine_type", "pc-i440fx-7.2"}}, Invalid, {"pc-i440fx-7.2", "q35"}),
+        refuse("machine pc", {{"hw_machine_type", "pc"}}, Invalid,
+               {"hw_machine_type", "'pc'", "q35"}),
+        refuse("machine pc-i440fx-7.2", {{"hw_machine_type", "pc-i440fx-7.2"}}, Invalid,
+               {"pc-i440fx-7.2", "q35"}),
         refuse("machine i440fx", {{"hw_machine_type", "i440fx"}}, Invalid, {"q35"}),
         refuse("machine microvm", {{"hw_machine_type", "microvm"}}, Invalid, {"q35"}),
         refuse("machine pc-q35- without version", {{"hw_machine_type", "pc-q35-"}}, Invalid),
@@ -116,15 +153,20 @@ std::vector<Case> disk_bus_cases() {
     return {
         accept("bus virtio", {{"hw_disk_bus", "virtio"}}),
         accept("bus sata", {{"hw_disk_bus", "sata"}}),
-        accept("bus scsi with virtio-scsi", {{"hw_disk_bus", "scsi"}, {"hw_scsi_model", "virtio-scsi"}}),
+        accept("bus scsi with virtio-scsi",
+               {{"hw_disk_bus", "scsi"}, {"hw_scsi_model", "virtio-scsi"}}),
         accept("virtio-scsi model with default bus", {{"hw_scsi_model", "virtio-scsi"}}),
-        refuse("bus scsi without a model", {{"hw_disk_bus", "scsi"}}, Invalid, {"hw_disk_bus", "hw_scsi_model=virtio-scsi"}),
-        refuse("bus scsi with lsilogic", {{"hw_disk_bus", "scsi"}, {"hw_scsi_model", "lsilogic"}}, Invalid, {"hw_scsi_model", "lsilogic", "virtio-scsi"}),
-        refuse("bus ide", {{"hw_disk_bus", "ide"}}, Invalid, {"hw_disk_bus", "'ide'", "virtio, scsi", "sata"}),
+        refuse("bus scsi without a model", {{"hw_disk_bus", "scsi"}}, Invalid,
+               {"hw_disk_bus", "hw_scsi_model=virtio-scsi"}),
+        refuse("bus scsi with lsilogic", {{"hw_disk_bus", "scsi"}, {"hw_scsi_model", "lsilogic"}},
+               Invalid, {"hw_scsi_model", "lsilogic", "virtio-scsi"}),
+        refuse("bus ide", {{"hw_disk_bus", "ide"}}, Invalid,
+               {"hw_disk_bus", "'ide'", "virtio, scsi", "sata"}),
         refuse("bus usb", {{"hw_disk_bus", "usb"}}, Invalid, {"'usb'"}),
         refuse("bus fdc", {{"hw_disk_bus", "fdc"}}, Invalid),
         refuse("bus xen", {{"hw_disk_bus", "xen"}}, Invalid),
-        refuse("PCI passthrough", {{"pci_passthrough:alias", "a1:2"}}, Invalid, {"pci_passthrough:alias", "a1:2"}),
+        refuse("PCI passthrough", {{"pci_passthrough:alias", "a1:2"}}, Invalid,
+               {"pci_passthrough:alias", "a1:2"}),
     };
 }
 
@@ -141,11 +183,16 @@ std::vector<Case> page_and_numa_cases() {
         accept("page 1GB", {{"hw_mem_page_size", "1GB"}}),
         accept("page 1048576", {{"hw_mem_page_size", "1048576"}}),
         accept("page 1GiB", {{"hw_mem_page_size", "1GiB"}}),
-        accept("flavor any lets the image choose", {{"hw:mem_page_size", "any"}, {"hw_mem_page_size", "2MB"}}),
-        accept("flavor 2MB equals image 2048", {{"hw:mem_page_size", "2MB"}, {"hw_mem_page_size", "2048"}}),
-        refuse("flavor 2MB, image 1GB", {{"hw:mem_page_size", "2MB"}, {"hw_mem_page_size", "1GB"}}, Conflict, {"hw:mem_page_size", "hw_mem_page_size"}),
-        refuse("flavor small, image large", {{"hw:mem_page_size", "small"}, {"hw_mem_page_size", "large"}}, Conflict),
-        refuse("page 8", {{"hw:mem_page_size", "8"}}, Invalid, {"hw:mem_page_size", "'8'", "small, large, any"}),
+        accept("flavor any lets the image choose",
+               {{"hw:mem_page_size", "any"}, {"hw_mem_page_size", "2MB"}}),
+        accept("flavor 2MB equals image 2048",
+               {{"hw:mem_page_size", "2MB"}, {"hw_mem_page_size", "2048"}}),
+        refuse("flavor 2MB, image 1GB", {{"hw:mem_page_size", "2MB"}, {"hw_mem_page_size", "1GB"}},
+               Conflict, {"hw:mem_page_size", "hw_mem_page_size"}),
+        refuse("flavor small, image large",
+               {{"hw:mem_page_size", "small"}, {"hw_mem_page_size", "large"}}, Conflict),
+        refuse("page 8", {{"hw:mem_page_size", "8"}}, Invalid,
+               {"hw:mem_page_size", "'8'", "small, large, any"}),
         refuse("page 3MB", {{"hw:mem_page_size", "3MB"}}, Invalid),
         refuse("page huge", {{"hw:mem_page_size", "huge"}}, Invalid),
         refuse("page 2PB", {{"hw:mem_page_size", "2PB"}}, Invalid),
@@ -154,24 +201,29 @@ std::vector<Case> page_and_numa_cases() {
         accept("numa 1", {{"hw:numa_nodes", "1"}}),
         accept("numa 2", {{"hw:numa_nodes", "2"}}),
         accept("numa 4 = vcpus", {{"hw:numa_nodes", "4"}}),
-        accept("numa 2 with 1 GiB pages (1024 MiB per node)", {{"hw:numa_nodes", "2"}, {"hw:mem_page_size", "1GB"}}),
+        accept("numa 2 with 1 GiB pages (1024 MiB per node)",
+               {{"hw:numa_nodes", "2"}, {"hw:mem_page_size", "1GB"}}),
         refuse("numa 0", {{"hw:numa_nodes", "0"}}, Invalid, {"hw:numa_nodes", "'0'"}),
         refuse("numa 9", {{"hw:numa_nodes", "9"}}, Invalid),
         refuse("numa two", {{"hw:numa_nodes", "two"}}, Invalid),
         refuse("numa 5 > 4 vcpus", {{"hw:numa_nodes", "5"}}, Invalid, {"vCPUs"}),
         refuse("numa 3 does not divide 2048 MiB", {{"hw:numa_nodes", "3"}}, Invalid),
         // 2048 MiB over 4 nodes = 512 MiB per node, not a whole 1 GiB page.
-        refuse("numa 4 with 1 GiB pages", {{"hw:numa_nodes", "4"}, {"hw:mem_page_size", "1GB"}}, Invalid, {"1048576 KiB"}),
+        refuse("numa 4 with 1 GiB pages", {{"hw:numa_nodes", "4"}, {"hw:mem_page_size", "1GB"}},
+               Invalid, {"1048576 KiB"}),
     };
 }
 
 std::vector<Case> key_cases() {
     return {
         refuse("unknown key", {{"hw:cpu_policy", "dedicated"}}, Invalid,
-               {"hw:cpu_policy", "dedicated", "hw:mem_encryption, hw_mem_encryption", "pci_passthrough:alias"}),
-        refuse("key differs only in case", {{"HW:MEM_ENCRYPTION", "true"}}, Invalid, {"HW:MEM_ENCRYPTION"}),
+               {"hw:cpu_policy", "dedicated", "hw:mem_encryption, hw_mem_encryption",
+                "pci_passthrough:alias"}),
+        refuse("key differs only in case", {{"HW:MEM_ENCRYPTION", "true"}}, Invalid,
+               {"HW:MEM_ENCRYPTION"}),
         refuse("value with a newline", {{"hw_disk_bus", "virtio\n"}}, Invalid, {"hw_disk_bus"}),
-        refuse("value too long", {{"hw_machine_type", std::string(300, 'a')}}, Invalid, {"hw_machine_type"}),
+        refuse("value too long", {{"hw_machine_type", std::string(300, 'a')}}, Invalid,
+               {"hw_machine_type"}),
     };
 }
 

@@ -1,0 +1,121 @@
+#include "dbus/launcher_object.h"
+
+#include <optional>
+
+#include <spdlog/spdlog.h>
+
+#include "dbus/bus_error.h"
+#include "dbus/bus_names.h"
+
+namespace sevd::dbus {
+namespace {
+
+launcher::LaunchRequest make_request(std::string name, uint64_t memory_mib, uint32_t vcpus,
+                                     std::string disk, std::map<std::string, std::string> properties) {
+    return {std::move(name), memory_mib, vcpus, std::move(disk), std::move(properties)};
+}
+
+// Runs `work` (may throw LaunchError) on a worker; `done` gets its value on the
+// loop thread, or the mapped error goes back to the caller.
+template <typename Value, typename Reply, typename Work, typename Done>
+void run_off_loop(MainLoop& loop, WorkerPool& workers, Reply result, Work work, Done done) {
+    auto reply = std::make_shared<Reply>(std::move(result));
+    workers.submit([&loop, reply, work = std::move(work), done = std::move(done)]() mutable {
+        std::optional<Value> value;
+        std::optional<sdbus::Error> error;
+        try {
+            value = work();
+        } catch (const launcher::LaunchError& e) {
+            error = to_bus_error(e);
+        } catch (const std::exception& e) {
+            spdlog::error("launcher: unexpected failure: {}", e.what());
+            error = sdbus::Error(kFailedError, e.what());
+        }
+        loop.post([reply, value = std::move(value), error = std::move(error), done]() {
+            if (error)
+                reply->returnError(*error);
+            else
+                done(*reply, *value);
+        });
+    });
+}
+
+} // namespace
+
+LauncherObject::LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, MainLoop& loop,
+                               WorkerPool& workers, std::shared_ptr<launcher::Launcher> launcher,
+                               GuestsChanged on_guests_changed)
+    : AdaptorInterfaces(bus, kLauncherPath), authorizer_(authorizer), loop_(loop),
+      workers_(workers), launcher_(std::move(launcher)),
+      on_guests_changed_(std::move(on_guests_changed)) {
+    registerAdaptor();
+}
+
+LauncherObject::~LauncherObject() { unregisterAdaptor(); }
+
+void LauncherObject::set_launcher(std::shared_ptr<launcher::Launcher> launcher) {
+    launcher_ = std::move(launcher);
+}
+
+void LauncherObject::announce_guests() {
+    getObject().emitPropertiesChangedSignal(kLauncherInterface, {"Guests"});
+}
+
+void LauncherObject::authorize() {
+    authorizer_.require(getObject().getCurrentlyProcessedMessage()->getSender(), kLaunchAction);
+}
+
+void LauncherObject::Launch(sdbus::Result<std::string>&& result, std::string name,
+                            uint64_t memory_mib, uint32_t vcpus, std::string disk,
+                            Arguments properties) {
+    authorize();
+    auto launcher = launcher_;
+    auto request = make_request(std::move(name), memory_mib, vcpus, std::move(disk),
+                                std::move(properties));
+    run_off_loop<launcher::GuestInfo>(
+        loop_, workers_, std::move(result),
+        [launcher, request] { return launcher->launch(request); },
+        [this](sdbus::Result<std::string>& reply, const launcher::GuestInfo& guest) {
+            spdlog::info("launched {} ({}, {})", guest.name, guest.uuid, model_name(guest.model));
+            reply.returnResults(guest.uuid);
+            emitGuestLaunched(guest.name, guest.uuid, std::string(model_name(guest.model)));
+            announce_guests();
+            on_guests_changed_();
+        });
+}
+
+void LauncherObject::Plan(sdbus::Result<std::string>&& result, std::string name,
+                          uint64_t memory_mib, uint32_t vcpus, std::string disk,
+                          Arguments properties) {
+    authorize();
+    auto launcher = launcher_;
+    auto request = make_request(std::move(name), memory_mib, vcpus, std::move(disk),
+                                std::move(properties));
+    run_off_loop<std::string>(
+        loop_, workers_, std::move(result), [launcher, request] { return launcher->plan(request); },
+        [](sdbus::Result<std::string>& reply, const std::string& xml) { reply.returnResults(xml); });
+}
+
+void LauncherObject::Stop(sdbus::Result<>&& result, std::string name) {
+    authorize();
+    auto launcher = launcher_;
+    run_off_loop<launcher::GuestInfo>(
+        loop_, workers_, std::move(result), [launcher, name] { return launcher->stop(name); },
+        [this](sdbus::Result<>& reply, const launcher::GuestInfo& guest) {
+            spdlog::info("stopped {} ({})", guest.name, guest.uuid);
+            reply.returnResults();
+            emitGuestStopped(guest.name, guest.uuid);
+            announce_guests();
+            on_guests_changed_();
+        });
+}
+
+std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> LauncherObject::Guests() {
+    std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> out;
+    for (const auto& guest : launcher_->guests())
+        out.emplace_back(guest.name, guest.uuid, std::string(model_name(guest.model)),
+                         guest.memory_mib);
+    return out;
+}
+
+} // namespace sevd::dbus

@@ -1,0 +1,56 @@
+// org.sevd.Launcher1 at /org/sevd/Launcher1. Adapts only: checks the caller
+// (polkit org.sevd.launch), runs the launcher's blocking libvirt work on the
+// worker pool so Gets stay responsive, and replies, signals and announces
+// Guests back on the loop thread. Decisions live in launcher::Launcher.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <sdbus-c++/sdbus-c++.h>
+
+#include "dbus/authorizer.h"
+#include "dbus/generated/org.sevd.Launcher1_adaptor.h"
+#include "dbus/main_loop.h"
+#include "dbus/worker_pool.h"
+#include "launcher/launcher.h"
+
+namespace sevd::dbus {
+
+class LauncherObject final : public sdbus::AdaptorInterfaces<org::sevd::Launcher1_adaptor> {
+public:
+    using GuestsChanged = std::function<void()>;
+
+    LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, MainLoop& loop,
+                   WorkerPool& workers, std::shared_ptr<launcher::Launcher> launcher,
+                   GuestsChanged on_guests_changed);
+    ~LauncherObject();
+    LauncherObject(const LauncherObject&) = delete;
+    LauncherObject& operator=(const LauncherObject&) = delete;
+
+    // A new launcher after a configuration reload (loop thread only).
+    void set_launcher(std::shared_ptr<launcher::Launcher> launcher);
+    std::shared_ptr<launcher::Launcher> launcher() const { return launcher_; }
+    // Announces Guests (after a launch, stop or resync).
+    void announce_guests();
+
+private:
+    using Arguments = std::map<std::string, std::string>;
+    void Launch(sdbus::Result<std::string>&& result, std::string name, uint64_t memory_mib,
+                uint32_t vcpus, std::string disk, Arguments properties) override;
+    void Plan(sdbus::Result<std::string>&& result, std::string name, uint64_t memory_mib,
+              uint32_t vcpus, std::string disk, Arguments properties) override;
+    void Stop(sdbus::Result<>&& result, std::string name) override;
+    std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> Guests() override;
+
+    void authorize();
+
+    Authorizer& authorizer_;
+    MainLoop& loop_;
+    WorkerPool& workers_;
+    std::shared_ptr<launcher::Launcher> launcher_;
+    GuestsChanged on_guests_changed_;
+};
+
+} // namespace sevd::dbus
