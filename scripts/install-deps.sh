@@ -8,7 +8,7 @@ packages=(
   cmake g++ make pkg-config clang-format
   libvirt-dev libsdbus-c++-dev libsdbus-c++-bin libspdlog-dev libcgroup-dev libudev-dev
   libsystemd-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev libcli11-dev
-  libpugixml-dev libinih-dev
+  libpugixml-dev
   # run: probe, bus, libvirt
   cpuid dbus libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86
   ovmf polkitd systemd udev
