@@ -49,6 +49,9 @@ int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
         }
         print_error(command, json, e.getMessage(), e.getName());
         return is_refusal(e.getName()) ? kCtlRefused : kCtlError;
+    } catch (const std::runtime_error& e) {
+        print_error(command, json, e.what());
+        return kCtlError;
     }
 }
 

@@ -1,12 +1,12 @@
-// `sevdctl status [--json]`: the daemon's view of the host. --json prints
-// Describe() (the `sevd probe --json` object); the human form rebuilds the
-// report from the properties and prints it like `sevd probe`.
+// `sevdctl status [--json]`: the daemon's view of the host, from Describe()
+// (the `sevd probe --json` object): printed as is with --json, else rendered
+// like `sevd probe`. Exit 0 when ready, 1 when no model is launchable.
 #include <iostream>
 #include <memory>
 
 #include "cli/sevdctl_commands.h"
 #include "dbus/host_client.h"
-#include "dbus/report_from_properties.h"
+#include "dbus/report_from_json.h"
 #include "probe/report_text.h"
 
 namespace sevd::cli {
@@ -18,12 +18,9 @@ void add_status_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
     cmd->callback([&globals, &exit_code, json] {
         exit_code = run_bus_call("status", globals, *json, [&](sdbus::IConnection& bus) {
             dbus::HostClient host(bus);
-            if (*json) {
-                std::cout << host.Describe() << "\n";
-                return host.Ready() ? kCtlOk : kCtlRefused;
-            }
-            const auto report = dbus::report_from_properties(host.all_properties());
-            std::cout << probe::report_to_text(report);
+            const std::string describe = host.Describe();
+            const auto report = dbus::report_from_json(describe);
+            std::cout << (*json ? describe + "\n" : probe::report_to_text(report));
             return report.ready ? kCtlOk : kCtlRefused;
         });
     });

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sevd::config {
@@ -40,10 +41,18 @@ struct Config {
     bool operator==(const Config&) const = default;
 };
 
-// A bad value or unknown key: names the file, line and key.
+// `text` with every byte that is a control character or not part of valid
+// UTF-8 written as \xHH. Error messages quote file contents and names; they
+// end up in terminals, the journal and JSON (`sevd tune --json`), which needs
+// UTF-8.
+std::string printable_text(std::string_view text);
+
+// A bad value or unknown key: names the file, line and key. The message is
+// kept printable (printable_text) whatever bytes the file held.
 class ConfigError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit ConfigError(const std::string& message)
+        : std::runtime_error(printable_text(message)) {}
 };
 
 // The configuration could not be read at all (I/O, not a bad value).

@@ -239,7 +239,7 @@ void Daemon::apply_tuning(sdbus::Result<uint64_t> result) {
     const config::Config config = config_;
     const uint64_t locked_guest_bytes = launcher_object_->launcher()->usage().locked_bytes;
     auto reply = std::make_shared<sdbus::Result<uint64_t>>(std::move(result));
-    workers_->submit([this, reply, config, locked_guest_bytes]() {
+    workers_->submit([this, reply, config, locked_guest_bytes]() mutable {
         std::optional<sdbus::Error> error;
         uint64_t limit = 0;
         try {
@@ -249,7 +249,7 @@ void Daemon::apply_tuning(sdbus::Result<uint64_t> result) {
             spdlog::error("Tuning1.Apply: {}", e.what());
             error = to_bus_error(e);
         }
-        loop_.post([this, reply, error, limit] {
+        loop_.post([this, reply = std::move(reply), error, limit] {
             if (error) {
                 reply->returnError(*error);
             } else {

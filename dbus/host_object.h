@@ -66,7 +66,6 @@ private:
     uint32_t LibvirtMaxGuests() override { return props_.libvirt_max_guests; }
     uint32_t LibvirtMaxEsGuests() override { return props_.libvirt_max_es_guests; }
     uint64_t MemTotal() override { return props_.mem_total; }
-    std::vector<CheckTuple> Checks() override { return props_.checks; }
 
     probe::HostReport report_;
     HostProperties props_;

@@ -3,16 +3,6 @@
 namespace sevd::dbus {
 namespace {
 
-std::string status_name(probe::CheckStatus s) {
-    switch (s) {
-    case probe::CheckStatus::Pass: return "pass";
-    case probe::CheckStatus::Warn: return "warn";
-    case probe::CheckStatus::Fail: return "fail";
-    case probe::CheckStatus::Skip: return "skip";
-    }
-    return "skip";
-}
-
 std::string firmware_state_name(const std::optional<probe::FirmwareState>& state) {
     if (!state)
         return "";
@@ -83,8 +73,6 @@ HostProperties host_properties(const probe::HostReport& report) {
     p.libvirt_max_es_guests = report.libvirt.max_es_guests.value_or(0);
 
     p.mem_total = report.mem_total_bytes;
-    for (const auto& check : report.checks)
-        p.checks.emplace_back(check.id, status_name(check.status), check.message, check.hint);
     return p;
 }
 
@@ -123,7 +111,6 @@ std::vector<std::string> changed_host_properties(const HostProperties& a, const 
     c.compare("LibvirtMaxGuests", a.libvirt_max_guests, b.libvirt_max_guests);
     c.compare("LibvirtMaxEsGuests", a.libvirt_max_es_guests, b.libvirt_max_es_guests);
     c.compare("MemTotal", a.mem_total, b.mem_total);
-    c.compare("Checks", a.checks, b.checks);
     return c.take();
 }
 

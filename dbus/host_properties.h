@@ -14,7 +14,6 @@
 namespace sevd::dbus {
 
 using UintPair = sdbus::Struct<uint32_t, uint32_t>; // D-Bus (uu)
-using CheckTuple = sdbus::Struct<std::string, std::string, std::string, std::string>; // (ssss)
 
 // Field names follow the D-Bus property names (org.sevd.Host1.xml).
 struct HostProperties {
@@ -56,7 +55,6 @@ struct HostProperties {
     uint32_t libvirt_max_es_guests = 0;
 
     uint64_t mem_total = 0;
-    std::vector<CheckTuple> checks;
 
     bool operator==(const HostProperties&) const = default;
 };

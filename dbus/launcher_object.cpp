@@ -31,7 +31,9 @@ void run_off_loop(MainLoop& loop, WorkerPool& workers, Reply result, Work work, 
             spdlog::error("launcher: unexpected failure: {}", e.what());
             error = sdbus::Error(kFailedError, e.what());
         }
-        loop.post([reply, value = std::move(value), error = std::move(error), done]() {
+        // The reply (an sd-bus message) moves on: only the loop thread touches it.
+        loop.post([reply = std::move(reply), value = std::move(value), error = std::move(error),
+                   done]() {
             if (error)
                 reply->returnError(*error);
             else

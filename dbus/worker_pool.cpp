@@ -35,6 +35,8 @@ void WorkerPool::run() {
         jobs_.pop_front();
         lock.unlock();
         job();
+        // Destroyed unlocked: a job's captures may take other locks (sd-bus's).
+        job = nullptr;
         lock.lock();
     }
 }

@@ -113,16 +113,24 @@ GuestInfo Launcher::stop(const std::string& name) {
     resync_if_reconnected();
     std::lock_guard lock(state_mutex_);
     auto it = guests_.find(name);
-    if (it == guests_.end())
-        throw LaunchError(ErrorCode::InvalidArgument,
-                          "no running guest '" + name + "' launched by sevd; see 'sevdctl guests'");
-    const auto info = it->second;
+    const auto info = it != guests_.end() ? it->second : stopped_guest_locked(name);
     if (!client_->destroy_and_undefine(name))
         spdlog::info("guest '{}' was already gone from libvirt", name);
     ledger_.remove_running(name);
-    guests_.erase(it);
+    guests_.erase(name);
     spdlog::info("stopped guest '{}' (uuid {})", name, info.uuid);
     return info;
+}
+
+// Not in the list: a guest sevd launched that powered itself off stays
+// defined in libvirt (or the list is stale); stop() removes it too, so its
+// name can be used again.
+GuestInfo Launcher::stopped_guest_locked(const std::string& name) {
+    const auto record = client_->find_domain(name);
+    if (!record || !record->launched_by_sevd || !record->pool)
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          "no guest '" + name + "' launched by sevd; see 'sevdctl guests'");
+    return {record->name, record->uuid, *record->pool, record->memory_mib};
 }
 
 std::vector<GuestInfo> Launcher::guests() const {

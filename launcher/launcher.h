@@ -37,8 +37,9 @@ public:
     std::string plan(const LaunchRequest& request) const;
     // Throws LaunchError with the code D-Bus maps to org.sevd.Error.*.
     GuestInfo launch(const LaunchRequest& request);
-    // Destroys and undefines a running guest sevd launched. Throws
-    // LaunchError(InvalidArgument) for any other name.
+    // Destroys and undefines a guest sevd launched (running, or powered off by
+    // itself but still defined). Throws LaunchError(InvalidArgument) for any
+    // other name.
     GuestInfo stop(const std::string& name);
     // Running guests sevd launched, by name.
     std::vector<GuestInfo> guests() const;
@@ -61,6 +62,7 @@ private:
     Prepared prepare(const LaunchRequest& request) const;
     AdmissionLedger::Reservation reserve(const ValidatedRequest& request);
     void resync_if_reconnected();
+    GuestInfo stopped_guest_locked(const std::string& name);
     uint64_t locked_bytes(uint64_t memory_mib) const;
 
     const config::Config config_;

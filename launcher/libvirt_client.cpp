@@ -56,6 +56,19 @@ DomainRecord parse_record(const std::string& xml) {
     }
 }
 
+// nullopt when the domain vanished meanwhile (undefined or stopped while we looked).
+std::optional<DomainRecord> read_record(virDomainPtr domain) {
+    char* xml = virDomainGetXMLDesc(domain, 0);
+    if (xml == nullptr) {
+        if (no_such_domain())
+            return std::nullopt;
+        fail("reading a domain's XML failed");
+    }
+    const std::string text(xml);
+    std::free(xml); // NOLINT: libvirt allocates with malloc
+    return parse_record(text);
+}
+
 // libvirt's RPC client writes to its socket without MSG_NOSIGNAL: once
 // libvirtd goes away, the next call would kill the whole process with
 // SIGPIPE instead of failing (seen when libvirtd restarts). Process-wide, once.
@@ -158,6 +171,20 @@ bool LibvirtClient::domain_exists(const std::string& name) {
     return exists;
 }
 
+std::optional<DomainRecord> LibvirtClient::find_domain(const std::string& name) {
+    std::optional<DomainRecord> found;
+    run("lookup", [&](virConnectPtr conn) {
+        libvirt::DomainPtr domain(virDomainLookupByName(conn, name.c_str()));
+        if (!domain) {
+            if (no_such_domain())
+                return;
+            fail("looking up domain '" + name + "' failed");
+        }
+        found = read_record(domain.get());
+    });
+    return found;
+}
+
 std::vector<DomainRecord> LibvirtClient::list_encrypted_running() {
     std::vector<DomainRecord> records;
     run("list", [&](virConnectPtr conn) {
@@ -167,17 +194,9 @@ std::vector<DomainRecord> LibvirtClient::list_encrypted_running() {
         if (count < 0)
             fail("listing running domains failed");
         for (const auto& domain : take_domains(raw, count)) {
-            char* xml = virDomainGetXMLDesc(domain.get(), 0);
-            if (xml == nullptr) {
-                if (no_such_domain())
-                    continue; // stopped while we listed
-                fail("reading a domain's XML failed");
-            }
-            const std::string text(xml);
-            std::free(xml); // NOLINT: libvirt allocates with malloc
-            auto record = parse_record(text);
-            if (record.pool)
-                records.push_back(std::move(record));
+            auto record = read_record(domain.get());
+            if (record && record->pool)
+                records.push_back(std::move(*record));
         }
     });
     return records;

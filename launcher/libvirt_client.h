@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ public:
     bool destroy_and_undefine(const std::string& name);
     // True when a domain of that name is defined or running.
     bool domain_exists(const std::string& name);
+    // The named domain, running or only defined; nullopt when there is none.
+    std::optional<DomainRecord> find_domain(const std::string& name);
     // Running domains with <launchSecurity> (the ASID holders).
     std::vector<DomainRecord> list_encrypted_running();
 

@@ -158,7 +158,8 @@ HostFacts read_host_facts(const fs::path& root) {
     facts.root = root;
     facts.live = is_live_root(root);
     if (!path_is_directory(root)) {
-        facts.root_error = root.string() + ": no such snapshot directory";
+        facts.root_error =
+            root.string() + ": not a directory (expected a snapshot written by `sevd capture DIR`)";
         return facts;
     }
     facts.cpu = read_cpu(root, facts.live);

@@ -3,7 +3,8 @@
 namespace sevd::libvirt {
 
 std::string last_error_message() {
-    const auto* lib = loaded_api();
+    std::string ignored;
+    const auto* lib = api(ignored); // loads it for callers that linked libvirt directly
     const char* message = lib ? lib->get_last_error_message() : nullptr;
     return message ? std::string(message) : std::string("unknown libvirt error");
 }

@@ -56,7 +56,7 @@ std::string private_bus_config(const std::string& socket_path, const std::string
     return text;
 }
 
-PrivateBus::PrivateBus(const std::string& extra_policy) {
+PrivateBus::PrivateBus(const std::string& extra_policy, std::optional<int> cpu) {
     chmod(dir_.path().c_str(), 0755); // other uids must reach the socket
     const auto config = dir_.path() / "bus.conf";
     write_file(config, private_bus_config((dir_.path() / "bus").string(), extra_policy));
@@ -67,6 +67,7 @@ PrivateBus::PrivateBus(const std::string& extra_policy) {
     ChildOptions options;
     options.stdout_fd = fds[1];
     options.output_file = dir_.path() / "dbus-daemon.log"; // stderr (policy warnings)
+    options.cpu = cpu;
     try {
         daemon_ = std::make_unique<ChildProcess>(
             std::vector<std::string>{"dbus-daemon", "--nofork", "--nopidfile",

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "tests/support/child_process.h"
@@ -16,7 +17,8 @@ namespace sevd::test {
 class PrivateBus {
 public:
     // `extra_policy`: more <policy> elements, appended after the project's file.
-    explicit PrivateBus(const std::string& extra_policy = "");
+    // `cpu`: pin dbus-daemon to this CPU (benchmarks).
+    explicit PrivateBus(const std::string& extra_policy = "", std::optional<int> cpu = std::nullopt);
     ~PrivateBus();
     PrivateBus(const PrivateBus&) = delete;
     PrivateBus& operator=(const PrivateBus&) = delete;

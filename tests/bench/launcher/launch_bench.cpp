@@ -52,10 +52,12 @@ void BM_ValidateAndBuildXml_Minimal(benchmark::State& state) {
 
 BENCHMARK(BM_ValidateAndBuildXml_Full)
     ->Unit(benchmark::kMicrosecond)
+    ->MinTime(0.1)
     ->Repetitions(15)
     ->ReportAggregatesOnly(true);
 BENCHMARK(BM_ValidateAndBuildXml_Minimal)
     ->Unit(benchmark::kMicrosecond)
+    ->MinTime(0.1)
     ->Repetitions(15)
     ->ReportAggregatesOnly(true);
 

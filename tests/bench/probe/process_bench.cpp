@@ -1,8 +1,9 @@
-// Whole-process comparison, one run, alternating so both see the same machine
-// state: `sevd probe --no-libvirt` vs `virt-host-validate qemu` (Debian's
-// libvirt-clients). Prints both medians, the ratio, the facts each reports,
-// and the peak RSS of `sevd probe`. Asserts nothing about time.
-//   usage: probe_process_bench SEVD_BINARY [RUNS]
+// Whole-process comparison, one run, alternating so every command sees the
+// same machine state: `sevd probe --no-libvirt` vs `virt-host-validate qemu`
+// (Debian's libvirt-clients). Prints the medians, the ratios, the facts each
+// reports, and the peak RSS of `sevd probe`. Asserts nothing about time.
+//   usage: probe_process_bench SEVD [RUNS] [LEAN_SEVD]
+// LEAN_SEVD: the same probe command linked without the daemon's libraries.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +17,8 @@
 
 namespace {
 
+using Command = std::vector<const char*>;
+
 struct Sample {
     double micros = 0;
     long max_rss_kib = 0;
@@ -23,7 +26,7 @@ struct Sample {
 };
 
 // Runs argv with stdout/stderr to /dev/null; wall time and the child's peak RSS.
-Sample run(const std::vector<const char*>& argv) {
+Sample run(const Command& argv) {
     const auto start = std::chrono::steady_clock::now();
     const pid_t pid = ::fork();
     if (pid == 0) {
@@ -54,7 +57,7 @@ double median(std::vector<double> v) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// Number of lines a command prints (each check is one line for both tools).
+// Lines a shell command prints.
 int count_lines(const std::string& command) {
     FILE* pipe = ::popen(command.c_str(), "r");
     if (!pipe)
@@ -66,51 +69,53 @@ int count_lines(const std::string& command) {
     return lines;
 }
 
+struct Series {
+    std::string label;
+    Command command;
+    std::vector<double> micros;
+    std::vector<double> rss_kib;
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s SEVD_BINARY [RUNS]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s SEVD [RUNS] [LEAN_SEVD]\n", argv[0]);
         return 2;
     }
-    const char* sevd = argv[1];
     const int runs = argc > 2 ? std::atoi(argv[2]) : 60;
-    const std::vector<const char*> sevd_cmd = {sevd, "probe", "--no-libvirt"};
-    const std::vector<const char*> vhv_cmd = {"virt-host-validate", "qemu"};
-    if (run(vhv_cmd).exit_code == 127) {
+    std::vector<Series> series = {
+        {"virt-host-validate qemu", {"virt-host-validate", "qemu"}, {}, {}},
+        {"sevd probe --no-libvirt", {argv[1], "probe", "--no-libvirt"}, {}, {}},
+    };
+    if (argc > 3)
+        series.push_back(
+            {"lean sevd probe --no-libvirt", {argv[3], "probe", "--no-libvirt"}, {}, {}});
+    if (run(series[0].command).exit_code == 127) {
         std::printf("virt-host-validate not installed (Debian: libvirt-clients); skipping\n");
         return 0;
     }
-    for (int i = 0; i < 3; ++i) { // warm the page cache for both
-        run(sevd_cmd);
-        run(vhv_cmd);
-    }
-    std::vector<double> sevd_times, vhv_times, sevd_rss;
-    for (int i = 0; i < runs; ++i) {
-        const auto a = run(sevd_cmd);
-        const auto b = run(vhv_cmd);
-        sevd_times.push_back(a.micros);
-        sevd_rss.push_back(static_cast<double>(a.max_rss_kib));
-        vhv_times.push_back(b.micros);
-    }
-    const double sevd_median = median(sevd_times);
-    const double vhv_median = median(vhv_times);
-    // Facts: sevd's checks (one "PASS/WARN/FAIL/SKIP" line each) vs
-    // virt-host-validate's check lines.
-    const int sevd_checks = count_lines(std::string(sevd) + " probe --no-libvirt 2>/dev/null | "
-                                                            "grep -E '^(PASS|WARN|FAIL|SKIP) '");
-    const int vhv_checks = count_lines("virt-host-validate qemu 2>/dev/null");
+    for (int warm = 0; warm < 3; ++warm) // page cache
+        for (const auto& s : series)
+            run(s.command);
+    for (int i = 0; i < runs; ++i)
+        for (auto& s : series) {
+            const auto sample = run(s.command);
+            s.micros.push_back(sample.micros);
+            s.rss_kib.push_back(static_cast<double>(sample.max_rss_kib));
+        }
+
+    const double reference = median(series[0].micros);
     std::printf("runs: %d each, alternating\n", runs);
-    std::printf("sevd probe --no-libvirt : median %8.0f us\n", sevd_median);
-    std::printf("virt-host-validate qemu : median %8.0f us\n", vhv_median);
-    std::printf("ratio (virt-host-validate / sevd): %.1fx (target >= 5x)\n",
-                vhv_median / sevd_median);
+    for (const auto& s : series)
+        std::printf("%-30s median %8.0f us  peak RSS %6.0f KiB  virt-host-validate/this %.1fx\n",
+                    s.label.c_str(), median(s.micros), median(s.rss_kib),
+                    reference / median(s.micros));
+    std::printf("target: sevd >= 5x faster than virt-host-validate\n");
+    const int sevd_checks = count_lines(std::string(argv[1]) + " probe --no-libvirt 2>/dev/null | "
+                                                               "grep -E '^(PASS|WARN|FAIL|SKIP) '");
+    const int vhv_checks = count_lines("virt-host-validate qemu 2>/dev/null");
     std::printf("facts reported: sevd %d checks, virt-host-validate %d checks\n", sevd_checks,
                 vhv_checks);
-    std::printf("sevd probe peak RSS: median %.0f KiB\n", median(sevd_rss));
-    // Why the ratio is what it is: process start-up (dynamic loading of the
-    // libraries `sevd` links) against the in-process probe (probe_live_bench).
-    const auto trivial = run({"true"});
-    std::printf("for scale: /bin/true %.0f us (one run)\n", trivial.micros);
     return 0;
 }

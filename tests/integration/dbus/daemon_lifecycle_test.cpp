@@ -65,12 +65,15 @@ TEST(DaemonLifecycle, WithLibvirtUnreachableItStillPublishesAndSaysSo) {
     // The first background attempt lands within a moment; its error names the socket.
     std::string connection_check;
     for (int i = 0; i < 200 && connection_check.find("nonexistent") == std::string::npos; ++i) {
-        for (const auto& check : host.Checks())
-            if (std::get<0>(check) == "libvirt.connection")
-                connection_check = std::get<1>(check) + ": " + std::get<2>(check);
+        const auto report = nlohmann::json::parse(host.Describe());
+        for (const auto& check : report["checks"])
+            if (check["id"] == "libvirt.connection")
+                connection_check = check["status"].get<std::string>() + ": " +
+                                   check["message"].get<std::string>();
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    EXPECT_EQ(connection_check.rfind("fail: cannot connect to", 0), 0u) << connection_check;
+    EXPECT_EQ(connection_check.rfind("fail: cannot connect to", 0), 0u)
+        << connection_check << "\n" << host.Describe();
     EXPECT_NE(connection_check.find("nonexistent"), std::string::npos) << connection_check;
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }

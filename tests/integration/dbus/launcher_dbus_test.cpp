@@ -187,7 +187,7 @@ TEST_F(LauncherDbus, SevdctlLaunchGuestsStop) {
                                    "1", "--disk", disk_, "--print-xml"},
                                   env);
     ASSERT_EQ(plan.exit_code, 0) << plan.output;
-    EXPECT_NE(plan.output.find("<launchSecurity type='sev'>"), std::string::npos) << plan.output;
+    EXPECT_NE(plan.output.find("<launchSecurity type=\"sev\">"), std::string::npos) << plan.output;
 
     const auto launch = run_command({kSevdctlBinary, "launch", "ctl-1", "--memory", "512", "--vcpus",
                                      "1", "--disk", disk_, "--property",

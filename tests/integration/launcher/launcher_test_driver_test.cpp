@@ -176,6 +176,18 @@ TEST_F(TestDriverLaunch, StopRefusesGuestsSevdDidNotLaunch) {
     EXPECT_EQ(launcher->usage().sev.running, 1u);
 }
 
+TEST_F(TestDriverLaunch, StopRemovesAPoweredOffGuestSevdLaunched) {
+    auto launcher = make(node_file_uri(), testhost::sev_host(10, 10));
+    const auto info = launcher->stop("sevd-powered-off");
+    EXPECT_EQ(info.uuid, "11111111-2222-4333-8444-555555555506");
+    EXPECT_EQ(info.model, EncryptionModel::SevEs);
+    EXPECT_EQ(info.memory_mib, 1024u);
+    EXPECT_THROW(launcher->stop("sevd-powered-off"), LaunchError); // gone now
+    EXPECT_THROW(launcher->stop("sev-shut-off"), LaunchError);     // not sevd's
+    // The name is free again.
+    EXPECT_NO_THROW(launcher->launch(request("sevd-powered-off", images_.disk(), "amd-sev-es")));
+}
+
 TEST_F(TestDriverLaunch, FailureAfterReservingReleasesTheSlot) {
     auto launcher = make(kTestUri, testhost::sev_host(1, 0));
     // test:///default always holds a domain named "test": refused after the reservation.

@@ -49,8 +49,6 @@ TEST(HostProperties, MapsReportToDbusValues) {
     EXPECT_EQ(p.libvirt_max_guests, 410u);
     EXPECT_EQ(p.libvirt_max_es_guests, 0u); // not reported → 0
     EXPECT_EQ(p.mem_total, 64ull << 30);
-    ASSERT_EQ(p.checks.size(), 1u);
-    EXPECT_EQ(std::get<1>(p.checks[0]), "pass");
 }
 
 TEST(HostProperties, UnknownFirmwareStateIsEmpty) {
