@@ -14,12 +14,14 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     auto uri = std::make_shared<std::string>();
     const std::map<std::string, dbus::BusKind> buses{{"system", dbus::BusKind::System},
                                                      {"session", dbus::BusKind::Session}};
-    cmd->add_option("--bus", options->bus, "Bus to serve on (system honours DBUS_SYSTEM_BUS_ADDRESS)")
+    cmd->add_option("--bus", options->bus,
+                    "Bus to serve on (system honours DBUS_SYSTEM_BUS_ADDRESS)")
         ->transform(CLI::CheckedTransformer(buses, CLI::ignore_case))
         ->default_str("system");
     cmd->add_option("--root", options->root,
                     "Read the host from this snapshot directory instead of / (sevd capture)");
-    cmd->add_option("--libvirt-uri", *uri, "libvirt connection (default: the config's [libvirt] uri)");
+    cmd->add_option("--libvirt-uri", *uri,
+                    "libvirt connection (default: the config's [libvirt] uri)");
     cmd->add_option("--config", options->config_path, "Configuration file")
         ->default_str(config::kDefaultConfigPath);
     cmd->callback([options, uri, &exit_code] {

@@ -22,8 +22,7 @@ void print_error(const char* command, bool json, const std::string& message,
 }
 
 bool is_refusal(const std::string& name) {
-    return name.starts_with("org.sevd.Error.") ||
-           name == "org.freedesktop.DBus.Error.AccessDenied";
+    return name.starts_with("org.sevd.Error.") || name == "org.freedesktop.DBus.Error.AccessDenied";
 }
 
 } // namespace
@@ -36,8 +35,8 @@ int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
     } catch (const sdbus::Error& e) {
         // No bus at all (no dbus-daemon, or a wrong DBUS_SYSTEM_BUS_ADDRESS).
         print_error(command, json,
-                    dbus::describe_absent_daemon(globals.bus) + " (cannot reach the bus: " +
-                        e.getMessage() + ")");
+                    dbus::describe_absent_daemon(globals.bus) +
+                        " (cannot reach the bus: " + e.getMessage() + ")");
         return kCtlNotRunning;
     }
     try {

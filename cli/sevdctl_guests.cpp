@@ -34,7 +34,8 @@ void add_guests_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
                 return kCtlOk;
             }
             std::cout << std::left << std::setw(24) << "NAME" << std::setw(38) << "UUID"
-                      << std::setw(12) << "MODEL" << "MEMORY\n";
+                      << std::setw(12) << "MODEL"
+                      << "MEMORY\n";
             for (const auto& guest : guests)
                 std::cout << std::setw(24) << std::get<0>(guest) << std::setw(38)
                           << std::get<1>(guest) << std::setw(12) << std::get<2>(guest)

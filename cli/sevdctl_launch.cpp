@@ -38,10 +38,12 @@ int run_launch(const CtlGlobals& globals, const LaunchArgs& args) {
     return run_bus_call("launch", globals, false, [&](sdbus::IConnection& bus) {
         dbus::LauncherClient launcher(bus);
         if (args.print_xml) {
-            std::cout << launcher.Plan(args.name, args.memory_mib, args.vcpus, args.disk, properties);
+            std::cout << launcher.Plan(args.name, args.memory_mib, args.vcpus, args.disk,
+                                       properties);
             return kCtlOk;
         }
-        const auto uuid = launcher.Launch(args.name, args.memory_mib, args.vcpus, args.disk, properties);
+        const auto uuid =
+            launcher.Launch(args.name, args.memory_mib, args.vcpus, args.disk, properties);
         std::cout << "launched " << args.name << " (uuid " << uuid << ")\n";
         return kCtlOk;
     });

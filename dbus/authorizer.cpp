@@ -32,11 +32,13 @@ void Authorizer::require(const std::string& sender, const std::string& action_id
         return;
     spdlog::warn("denied {} to {} ({})", action_id, sender,
                  polkit ? "polkit said no" : "not uid 0 nor in group sevd");
-    throw sdbus::Error(kAccessDeniedError,
-                       polkit ? "not authorized for " + action_id +
-                                    " by polkit; ask an administrator to grant it"
-                              : "not authorized for " + action_id + ": run as root or add the "
-                                "user to group " + kPrivilegedGroup);
+    throw sdbus::Error(kAccessDeniedError, polkit
+                                               ? "not authorized for " + action_id +
+                                                     " by polkit; ask an administrator to grant it"
+                                               : "not authorized for " + action_id +
+                                                     ": run as root or add the "
+                                                     "user to group " +
+                                                     kPrivilegedGroup);
 }
 
 bool Authorizer::polkit_on_bus() {
@@ -59,8 +61,8 @@ bool Authorizer::polkit_allows(const std::string& sender, const std::string& act
             .withArguments(subject, action_id, details, kPolkitNoInteraction, std::string())
             .storeResultsTo(result);
     } catch (const sdbus::Error& e) {
-        spdlog::error("polkit CheckAuthorization for {} failed: {} ({}), denying",
-                      action_id, e.getMessage(), e.getName());
+        spdlog::error("polkit CheckAuthorization for {} failed: {} ({}), denying", action_id,
+                      e.getMessage(), e.getName());
         return false;
     }
     return std::get<0>(result);

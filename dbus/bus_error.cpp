@@ -19,10 +19,11 @@ sdbus::Error to_bus_error(const cgroups::TuneError& error) {
     // A refusal: the limit would cut into memory locked by running guests, or
     // the configured reserve itself is unusable.
     const auto& result = error.result();
-    const bool below_locked = result.locked_guest_bytes > 0 &&
-                              result.computed_limit_bytes < result.locked_guest_bytes;
-    return sdbus::Error(below_locked ? launcher::error_name(launcher::ErrorCode::InsufficientMemory).data()
-                                     : launcher::error_name(launcher::ErrorCode::InvalidArgument).data(),
+    const bool below_locked =
+        result.locked_guest_bytes > 0 && result.computed_limit_bytes < result.locked_guest_bytes;
+    return sdbus::Error(below_locked
+                            ? launcher::error_name(launcher::ErrorCode::InsufficientMemory).data()
+                            : launcher::error_name(launcher::ErrorCode::InvalidArgument).data(),
                         message);
 }
 

@@ -1,10 +1,9 @@
 #include "dbus/daemon.h"
 
-#include <systemd/sd-daemon.h>
-
 #include <chrono>
 
 #include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
 
 #include "cgroups/limit_plan.h"
 #include "dbus/bus_error.h"
@@ -19,7 +18,9 @@ namespace {
 constexpr std::chrono::milliseconds kUeventCoalesceDelay{200};
 constexpr unsigned kWorkerThreads = 2;
 
-const char* bus_label(BusKind bus) { return bus == BusKind::System ? "system" : "session"; }
+const char* bus_label(BusKind bus) {
+    return bus == BusKind::System ? "system" : "session";
+}
 
 // Until the first libvirt reading arrives the report says libvirt is pending.
 probe::LibvirtFacts pending_libvirt(const std::string& uri) {
@@ -33,7 +34,8 @@ probe::LibvirtFacts pending_libvirt(const std::string& uri) {
 
 Daemon::Daemon(DaemonOptions options)
     : options_(std::move(options)), config_(config::load_config(options_.config_path)),
-      host_facts_(probe::read_host_facts(options_.root)), libvirt_facts_(pending_libvirt(libvirt_uri())),
+      host_facts_(probe::read_host_facts(options_.root)),
+      libvirt_facts_(pending_libvirt(libvirt_uri())),
       report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)) {}
 
 Daemon::~Daemon() {
@@ -42,7 +44,9 @@ Daemon::~Daemon() {
     workers_.reset();
 }
 
-std::string Daemon::libvirt_uri() const { return options_.libvirt_uri.value_or(config_.libvirt_uri); }
+std::string Daemon::libvirt_uri() const {
+    return options_.libvirt_uri.value_or(config_.libvirt_uri);
+}
 
 int Daemon::run() {
     try {
@@ -100,9 +104,9 @@ void Daemon::publish_objects() {
         [this](sdbus::Result<uint64_t> result) { apply_tuning(std::move(result)); });
     auto launcher = make_launcher();
     launcher->update_host(report_, memory_limit_bytes_);
-    launcher_object_ = std::make_unique<LauncherObject>(*bus_, *authorizer_, loop_, *workers_,
-                                                        std::move(launcher),
-                                                        [this] { on_guests_changed(); });
+    launcher_object_ =
+        std::make_unique<LauncherObject>(*bus_, *authorizer_, loop_, *workers_, std::move(launcher),
+                                         [this] { on_guests_changed(); });
 }
 
 std::shared_ptr<launcher::Launcher> Daemon::make_launcher() const {
@@ -233,7 +237,8 @@ void Daemon::publish_tuning() {
 
 void Daemon::apply_tuning(sdbus::Result<uint64_t> result) {
     if (!tuner_) {
-        result.returnError(sdbus::Error(kFailedError, "machine.slice limit unavailable: " + tuner_error_));
+        result.returnError(
+            sdbus::Error(kFailedError, "machine.slice limit unavailable: " + tuner_error_));
         return;
     }
     const config::Config config = config_;

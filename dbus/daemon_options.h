@@ -13,7 +13,7 @@ enum class BusKind { System, Session };
 
 struct DaemonOptions {
     BusKind bus = BusKind::System;
-    std::filesystem::path root = "/"; // "/" = this host, else a snapshot directory
+    std::filesystem::path root = "/";       // "/" = this host, else a snapshot directory
     std::optional<std::string> libvirt_uri; // nullopt: the config's [libvirt] uri
     std::filesystem::path config_path = config::kDefaultConfigPath;
 };

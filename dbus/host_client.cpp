@@ -8,7 +8,9 @@ HostClient::HostClient(sdbus::IConnection& bus) : ProxyInterfaces(bus, kBusName,
     registerProxy();
 }
 
-HostClient::~HostClient() { unregisterProxy(); }
+HostClient::~HostClient() {
+    unregisterProxy();
+}
 
 std::map<std::string, sdbus::Variant> HostClient::all_properties() {
     std::map<std::string, sdbus::Variant> properties;

@@ -12,7 +12,9 @@ HostObject::HostObject(sdbus::IConnection& bus, const probe::HostReport& report,
     registerAdaptor();
 }
 
-HostObject::~HostObject() { unregisterAdaptor(); }
+HostObject::~HostObject() {
+    unregisterAdaptor();
+}
 
 std::vector<std::string> HostObject::publish(const probe::HostReport& report) {
     HostProperties next = host_properties(report);
@@ -25,8 +27,12 @@ std::vector<std::string> HostObject::publish(const probe::HostReport& report) {
     return changed;
 }
 
-std::string HostObject::Describe() { return probe::report_to_json(report_).dump(2); }
+std::string HostObject::Describe() {
+    return probe::report_to_json(report_).dump(2);
+}
 
-void HostObject::Refresh() { refresh_(); }
+void HostObject::Refresh() {
+    refresh_();
+}
 
 } // namespace sevd::dbus

@@ -7,19 +7,25 @@ std::string firmware_state_name(const std::optional<probe::FirmwareState>& state
     if (!state)
         return "";
     switch (*state) {
-    case probe::FirmwareState::Uninit: return "uninit";
-    case probe::FirmwareState::Init: return "init";
-    case probe::FirmwareState::Working: return "working";
+    case probe::FirmwareState::Uninit:
+        return "uninit";
+    case probe::FirmwareState::Init:
+        return "init";
+    case probe::FirmwareState::Working:
+        return "working";
     }
     return "";
 }
 
-UintPair slot_pair(const probe::SlotCount& slots) { return {slots.total, slots.used}; }
+UintPair slot_pair(const probe::SlotCount& slots) {
+    return {slots.total, slots.used};
+}
 
 // Appends `name` when the two values differ.
 class ChangeList {
 public:
-    template <typename T> void compare(const char* name, const T& before, const T& after) {
+    template <typename T>
+    void compare(const char* name, const T& before, const T& after) {
         if (!(before == after))
             names_.emplace_back(name);
     }

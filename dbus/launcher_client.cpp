@@ -11,7 +11,9 @@ LauncherClient::LauncherClient(sdbus::IConnection& bus, LaunchedHandler on_launc
     registerProxy();
 }
 
-LauncherClient::~LauncherClient() { unregisterProxy(); }
+LauncherClient::~LauncherClient() {
+    unregisterProxy();
+}
 
 void LauncherClient::onGuestLaunched(const std::string& name, const std::string& uuid,
                                      const std::string& model) {

@@ -14,8 +14,8 @@ namespace sevd::dbus {
 
 class LauncherClient final : public sdbus::ProxyInterfaces<org::sevd::Launcher1_proxy> {
 public:
-    using LaunchedHandler =
-        std::function<void(const std::string& name, const std::string& uuid, const std::string& model)>;
+    using LaunchedHandler = std::function<void(const std::string& name, const std::string& uuid,
+                                               const std::string& model)>;
     using StoppedHandler = std::function<void(const std::string& name, const std::string& uuid)>;
 
     explicit LauncherClient(sdbus::IConnection& bus, LaunchedHandler on_launched = {},

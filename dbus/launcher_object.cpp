@@ -11,7 +11,8 @@ namespace sevd::dbus {
 namespace {
 
 launcher::LaunchRequest make_request(std::string name, uint64_t memory_mib, uint32_t vcpus,
-                                     std::string disk, std::map<std::string, std::string> properties) {
+                                     std::string disk,
+                                     std::map<std::string, std::string> properties) {
     return {std::move(name), memory_mib, vcpus, std::move(disk), std::move(properties)};
 }
 
@@ -32,13 +33,13 @@ void run_off_loop(MainLoop& loop, WorkerPool& workers, Reply result, Work work, 
             error = sdbus::Error(kFailedError, e.what());
         }
         // The reply (an sd-bus message) moves on: only the loop thread touches it.
-        loop.post([reply = std::move(reply), value = std::move(value), error = std::move(error),
-                   done]() {
-            if (error)
-                reply->returnError(*error);
-            else
-                done(*reply, *value);
-        });
+        loop.post(
+            [reply = std::move(reply), value = std::move(value), error = std::move(error), done]() {
+                if (error)
+                    reply->returnError(*error);
+                else
+                    done(*reply, *value);
+            });
     });
 }
 
@@ -53,7 +54,9 @@ LauncherObject::LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, 
     registerAdaptor();
 }
 
-LauncherObject::~LauncherObject() { unregisterAdaptor(); }
+LauncherObject::~LauncherObject() {
+    unregisterAdaptor();
+}
 
 void LauncherObject::set_launcher(std::shared_ptr<launcher::Launcher> launcher) {
     launcher_ = std::move(launcher);
@@ -72,8 +75,8 @@ void LauncherObject::Launch(sdbus::Result<std::string>&& result, std::string nam
                             Arguments properties) {
     authorize();
     auto launcher = launcher_;
-    auto request = make_request(std::move(name), memory_mib, vcpus, std::move(disk),
-                                std::move(properties));
+    auto request =
+        make_request(std::move(name), memory_mib, vcpus, std::move(disk), std::move(properties));
     run_off_loop<launcher::GuestInfo>(
         loop_, workers_, std::move(result),
         [launcher, request] { return launcher->launch(request); },
@@ -91,11 +94,13 @@ void LauncherObject::Plan(sdbus::Result<std::string>&& result, std::string name,
                           Arguments properties) {
     authorize();
     auto launcher = launcher_;
-    auto request = make_request(std::move(name), memory_mib, vcpus, std::move(disk),
-                                std::move(properties));
+    auto request =
+        make_request(std::move(name), memory_mib, vcpus, std::move(disk), std::move(properties));
     run_off_loop<std::string>(
         loop_, workers_, std::move(result), [launcher, request] { return launcher->plan(request); },
-        [](sdbus::Result<std::string>& reply, const std::string& xml) { reply.returnResults(xml); });
+        [](sdbus::Result<std::string>& reply, const std::string& xml) {
+            reply.returnResults(xml);
+        });
 }
 
 void LauncherObject::Stop(sdbus::Result<>&& result, std::string name) {
@@ -112,7 +117,8 @@ void LauncherObject::Stop(sdbus::Result<>&& result, std::string name) {
         });
 }
 
-std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> LauncherObject::Guests() {
+std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>>
+LauncherObject::Guests() {
     std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> out;
     for (const auto& guest : launcher_->guests())
         out.emplace_back(guest.name, guest.uuid, std::string(model_name(guest.model)),

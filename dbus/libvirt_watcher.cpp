@@ -13,10 +13,10 @@ std::chrono::milliseconds next_retry_delay(std::chrono::milliseconds previous,
     return std::min(previous * 2, policy.max_retry);
 }
 
-LibvirtWatcher::LibvirtWatcher(std::filesystem::path root, std::string uri,
-                               FactsHandler on_facts, LibvirtRetryPolicy policy)
-    : root_(std::move(root)), on_facts_(std::move(on_facts)), policy_(policy),
-      uri_(std::move(uri)), thread_([this] { run(); }) {}
+LibvirtWatcher::LibvirtWatcher(std::filesystem::path root, std::string uri, FactsHandler on_facts,
+                               LibvirtRetryPolicy policy)
+    : root_(std::move(root)), on_facts_(std::move(on_facts)), policy_(policy), uri_(std::move(uri)),
+      thread_([this] { run(); }) {}
 
 LibvirtWatcher::~LibvirtWatcher() {
     {

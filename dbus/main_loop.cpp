@@ -1,16 +1,15 @@
 #include "dbus/main_loop.h"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <poll.h>
 #include <stdexcept>
 #include <string>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 namespace sevd::dbus {
 namespace {
@@ -44,7 +43,9 @@ MainLoop::MainLoop() : wake_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
         throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
 }
 
-MainLoop::~MainLoop() { close(wake_fd_); }
+MainLoop::~MainLoop() {
+    close(wake_fd_);
+}
 
 void MainLoop::watch(int fd, Task on_readable) {
     watches_.push_back({fd, std::move(on_readable)});

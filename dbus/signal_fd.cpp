@@ -1,12 +1,11 @@
 #include "dbus/signal_fd.h"
 
-#include <sys/signalfd.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 namespace sevd::dbus {
 

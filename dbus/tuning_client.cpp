@@ -8,6 +8,8 @@ TuningClient::TuningClient(sdbus::IConnection& bus) : ProxyInterfaces(bus, kBusN
     registerProxy();
 }
 
-TuningClient::~TuningClient() { unregisterProxy(); }
+TuningClient::~TuningClient() {
+    unregisterProxy();
+}
 
 } // namespace sevd::dbus

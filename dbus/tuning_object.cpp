@@ -14,7 +14,9 @@ TuningObject::TuningObject(sdbus::IConnection& bus, Authorizer& authorizer, Tuni
     registerAdaptor();
 }
 
-TuningObject::~TuningObject() { unregisterAdaptor(); }
+TuningObject::~TuningObject() {
+    unregisterAdaptor();
+}
 
 void TuningObject::publish(const TuningState& state) {
     std::vector<std::string> changed;

@@ -1,11 +1,11 @@
 #include "dbus/udev_watcher.h"
 
-#include <libudev.h>
-
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+
+#include <libudev.h>
 
 #include "dbus/uevent_filter.h"
 
@@ -21,12 +21,18 @@ std::runtime_error udev_failure(const char* step, int rc) {
     return std::runtime_error(std::string("udev ") + step + " failed: " + std::strerror(-rc));
 }
 
-const char* or_empty(const char* s) { return s != nullptr ? s : ""; }
+const char* or_empty(const char* s) {
+    return s != nullptr ? s : "";
+}
 
 } // namespace
 
-void UdevWatcher::UdevUnref::operator()(udev* u) const { udev_unref(u); }
-void UdevWatcher::MonitorUnref::operator()(udev_monitor* m) const { udev_monitor_unref(m); }
+void UdevWatcher::UdevUnref::operator()(udev* u) const {
+    udev_unref(u);
+}
+void UdevWatcher::MonitorUnref::operator()(udev_monitor* m) const {
+    udev_monitor_unref(m);
+}
 
 UdevWatcher::UdevWatcher() : udev_(udev_new()) {
     if (!udev_)
@@ -47,7 +53,9 @@ UdevWatcher::UdevWatcher() : udev_(udev_new()) {
 
 UdevWatcher::~UdevWatcher() = default;
 
-int UdevWatcher::fd() const { return udev_monitor_get_fd(monitor_.get()); }
+int UdevWatcher::fd() const {
+    return udev_monitor_get_fd(monitor_.get());
+}
 
 bool UdevWatcher::drain() {
     bool relevant = false;

@@ -1,10 +1,9 @@
 #include "dbus/unix_group.h"
 
+#include <algorithm>
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
-
-#include <algorithm>
 #include <vector>
 
 namespace sevd::dbus {
@@ -22,7 +21,8 @@ bool uid_in_group(uid_t uid, const std::string& group_name) {
     std::vector<char> group_buf(nss_buffer_size(_SC_GETGR_R_SIZE_MAX));
     group grp{};
     struct group* found_group = nullptr;
-    if (getgrnam_r(group_name.c_str(), &grp, group_buf.data(), group_buf.size(), &found_group) != 0 ||
+    if (getgrnam_r(group_name.c_str(), &grp, group_buf.data(), group_buf.size(), &found_group) !=
+            0 ||
         found_group == nullptr)
         return false;
     const gid_t wanted = found_group->gr_gid;

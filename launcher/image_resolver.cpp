@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "launcher/launch_error.h"
+#include "launcher/utf8_text.h"
 
 namespace sevd::launcher {
 namespace {
@@ -45,8 +46,11 @@ ImageFormat read_format(const fs::path& path) {
     return head == kQcow2Magic ? ImageFormat::Qcow2 : ImageFormat::Raw;
 }
 
+constexpr size_t kMaxShownPath = 512;
+
 [[noreturn]] void refuse(const std::string& disk, const std::string& why) {
-    throw LaunchError(ErrorCode::InvalidArgument, "disk '" + disk + "' is not accepted: " + why);
+    throw LaunchError(ErrorCode::InvalidArgument,
+                      "disk '" + printable(disk, kMaxShownPath) + "' is not accepted: " + why);
 }
 
 } // namespace
@@ -57,9 +61,13 @@ ResolvedImage resolve_image(const std::string& disk, const std::vector<fs::path>
     if (ec)
         refuse(disk, "it cannot be resolved (" + ec.message() +
                          "); give an existing image inside " + dirs_text(image_dirs));
+    if (!is_safe_text(resolved.string()))
+        refuse(disk, "it resolves to '" + printable(resolved.string(), kMaxShownPath) +
+                         "', a name that is not UTF-8 text without control characters");
     if (!inside_any(resolved, image_dirs))
-        refuse(disk, "it resolves to '" + resolved.string() + "', outside the image directories " +
-                         dirs_text(image_dirs) + " (image_dirs in sevd.conf)");
+        refuse(disk, "it resolves to '" + printable(resolved.string(), kMaxShownPath) +
+                         "', outside the image directories " + dirs_text(image_dirs) +
+                         " (image_dirs in sevd.conf)");
     const auto status = fs::status(resolved, ec);
     if (fs::is_regular_file(status))
         return {resolved.string(), ImageKind::File, read_format(resolved)};

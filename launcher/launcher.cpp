@@ -4,6 +4,7 @@
 
 #include "launcher/image_resolver.h"
 #include "launcher/model_support.h"
+#include "launcher/utf8_text.h"
 
 namespace sevd::launcher {
 namespace {
@@ -109,7 +110,8 @@ GuestInfo Launcher::launch(const LaunchRequest& request) {
 
 GuestInfo Launcher::stop(const std::string& name) {
     if (!is_valid_guest_name(name))
-        throw LaunchError(ErrorCode::InvalidArgument, "name '" + name + "' is not a guest name");
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          "name '" + printable(name) + "' is not a guest name");
     resync_if_reconnected();
     std::lock_guard lock(state_mutex_);
     auto it = guests_.find(name);

@@ -3,15 +3,18 @@
 #include <algorithm>
 #include <string_view>
 
+#include "launcher/utf8_text.h"
+
 namespace sevd::launcher {
 namespace {
 
 constexpr std::string_view kAmdVendor = "AuthenticAMD";
+constexpr size_t kMaxCheckText = 1024; // probe text may quote libvirt errors
 
 std::string cpu_reason(const probe::CpuReport& cpu, EncryptionModel model) {
     if (cpu.vendor != kAmdVendor) {
-        std::string why = "the CPU vendor is '" + cpu.vendor + "', not " + std::string(kAmdVendor) +
-                          "; encrypted guests need an AMD EPYC host";
+        std::string why = "the CPU vendor is '" + printable(cpu.vendor) + "', not " +
+                          std::string(kAmdVendor) + "; encrypted guests need an AMD EPYC host";
         if (cpu.hypervisor)
             why += " (this host is itself a virtual machine: run sevd on the bare-metal host)";
         return why;
@@ -69,7 +72,7 @@ std::string first_failed_check(const probe::HostReport& report) {
         auto why = check.message;
         if (!check.hint.empty())
             why += "; " + check.hint;
-        return why;
+        return printable(why, kMaxCheckText);
     }
     return {};
 }

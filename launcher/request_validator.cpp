@@ -5,6 +5,7 @@
 #include "launcher/launch_error.h"
 #include "launcher/property_rules.h"
 #include "launcher/property_vocabulary.h"
+#include "launcher/utf8_text.h"
 
 namespace sevd::launcher {
 namespace {
@@ -18,15 +19,8 @@ bool is_name_start(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-bool has_control_char(const std::string& text) {
-    for (unsigned char c : text)
-        if (c < 0x20 || c == 0x7f)
-            return true;
-    return false;
-}
-
 std::string shown(const std::string& value) {
-    return value.size() <= kMaxShownValue ? value : value.substr(0, kMaxShownValue) + "...";
+    return printable(value, kMaxShownValue);
 }
 
 [[noreturn]] void invalid(const std::string& message) {
@@ -55,9 +49,10 @@ void check_disk_shape(const std::string& disk) {
         invalid("disk '" + shown(disk) +
                 "' is not accepted: give an absolute path to an image "
                 "inside the configured image directories");
-    if (disk.size() > kMaxDiskPathLength || has_control_char(disk))
+    if (disk.size() > kMaxDiskPathLength || !is_safe_text(disk))
         invalid("disk '" + shown(disk) + "' is not accepted: the path must be at most " +
-                std::to_string(kMaxDiskPathLength) + " characters without control characters");
+                std::to_string(kMaxDiskPathLength) +
+                " bytes of UTF-8 text without control characters");
 }
 
 void check_properties(const std::map<std::string, std::string>& properties) {
@@ -66,11 +61,11 @@ void check_properties(const std::map<std::string, std::string>& properties) {
             invalid(
                 "property '" + shown(key) + "'='" + shown(value) +
                 "' is not accepted: unknown key; accepted keys: " + vocab::accepted_keys_text());
-        if (value.size() > kMaxPropertyValueLength || has_control_char(value))
+        if (value.size() > kMaxPropertyValueLength || !is_safe_text(value))
             invalid("property '" + key + "'='" + shown(value) +
                     "' is not accepted: values are at most " +
                     std::to_string(kMaxPropertyValueLength) +
-                    " characters without control characters");
+                    " bytes of UTF-8 text without control characters");
     }
     if (auto it = properties.find(std::string(vocab::kPciPassthrough)); it != properties.end())
         invalid("property '" + it->first + "'='" + shown(it->second) +

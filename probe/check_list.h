@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "probe/host_report.h"
+#include "probe/text_util.h"
 
 namespace sevd::probe {
 
@@ -39,7 +40,8 @@ public:
 
 private:
     void add(std::string id, CheckStatus status, std::string message, std::string hint) {
-        checks_.push_back(Check{std::move(id), status, std::move(message), std::move(hint)});
+        checks_.push_back(
+            Check{std::move(id), status, printable_text(message), printable_text(hint)});
     }
 
     std::vector<Check> checks_;

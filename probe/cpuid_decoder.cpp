@@ -18,9 +18,11 @@ void append_register_chars(std::string& out, uint32_t reg) {
         out.push_back(static_cast<char>((reg >> (8 * byte)) & 0xFFu));
 }
 
+// CPUID strings are NUL-padded bytes; anything unprintable is replaced so the
+// report stays valid text whatever a (virtual) CPU returns.
 std::string trim_brand(std::string brand) {
     brand.erase(std::find(brand.begin(), brand.end(), '\0'), brand.end());
-    return std::string(trim(brand));
+    return printable_text(trim(brand));
 }
 
 // "eax=0x0001000f" -> value, when the key matches.

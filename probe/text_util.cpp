@@ -35,4 +35,59 @@ std::optional<uint32_t> parse_hex_u32(std::string_view s) {
     return value;
 }
 
+namespace {
+
+// Length of the valid UTF-8 sequence at s[i] (1..4), or 0 when it is invalid
+// (bad lead byte, truncated, overlong, surrogate, beyond U+10FFFF).
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+    const auto byte = [&s](size_t at) { return static_cast<unsigned char>(s[at]); };
+    const unsigned char lead = byte(i);
+    size_t length = 0;
+    uint32_t code = 0;
+    if (lead < 0x80)
+        return 1;
+    if ((lead & 0xE0) == 0xC0) {
+        length = 2;
+        code = lead & 0x1Fu;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3;
+        code = lead & 0x0Fu;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4;
+        code = lead & 0x07u;
+    } else {
+        return 0;
+    }
+    if (i + length > s.size())
+        return 0;
+    for (size_t k = 1; k < length; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80)
+            return 0;
+        code = (code << 6) | (byte(i + k) & 0x3Fu);
+    }
+    constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kMinimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+        return 0;
+    return length;
+}
+
+} // namespace
+
+std::string printable_text(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size();) {
+        const size_t length = utf8_sequence_length(s, i);
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (length == 0 || (length == 1 && ((c < 0x20 && c != '\t') || c == 0x7F))) {
+            out.push_back('?');
+            ++i;
+            continue;
+        }
+        out.append(s.substr(i, length));
+        i += length;
+    }
+    return out;
+}
+
 } // namespace sevd::probe

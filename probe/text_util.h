@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace sevd::probe {
@@ -16,6 +17,11 @@ std::optional<uint64_t> parse_u64(std::string_view s);
 // Unsigned hexadecimal with optional "0x"/"0X" prefix; nullopt on bad input
 // or a value beyond 32 bits.
 std::optional<uint32_t> parse_hex_u32(std::string_view s);
+
+// Text safe to show and to put in JSON: valid UTF-8 sequences are kept,
+// every invalid byte and control character (except tab) becomes '?'. Input
+// files and CPUID bytes can hold anything; reports must not.
+std::string printable_text(std::string_view s);
 
 // Calls fn(line) for each line of text, without the line terminator.
 template <typename Fn>

@@ -15,13 +15,13 @@
 include_guard(GLOBAL)
 
 set(SEVD_FUZZ_SECONDS 20 CACHE STRING "Seconds each fuzz target runs in ctest (SEVD_FUZZ=ON)")
-set(SEVD_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 # Builds every fuzz target: `cmake --build DIR --target sevd_fuzzers`.
 add_custom_target(sevd_fuzzers)
 
 function(sevd_add_fuzzer name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;SEEDS;SEED_DIRS" ${ARGN})
+  set(fuzz_dir ${CMAKE_CURRENT_FUNCTION_LIST_DIR})
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
   target_compile_definitions(${name} PRIVATE SEVD_FIXTURES_DIR="${SEVD_FIXTURES_DIR}")
@@ -65,11 +65,11 @@ function(sevd_add_fuzzer name)
              COMMAND ${CMAKE_COMMAND} -DFUZZER=$<TARGET_FILE:${name}> -DSEEDS=${seed_dir}
                      -DREGRESSIONS=${regressions} -DSECONDS=${SEVD_FUZZ_SECONDS}
                      -DARTIFACTS=${PROJECT_BINARY_DIR}/fuzz-artifacts/${name}
-                     -P ${SEVD_FUZZ_DIR}/run_fuzzer.cmake)
+                     -P ${fuzz_dir}/run_fuzzer.cmake)
     math(EXPR limit "${SEVD_FUZZ_SECONDS} + 120")
     set_tests_properties(${name} PROPERTIES LABELS fuzz TIMEOUT ${limit})
   else()
-    target_sources(${name} PRIVATE ${SEVD_FUZZ_DIR}/replay_main.cpp)
+    target_sources(${name} PRIVATE ${fuzz_dir}/replay_main.cpp)
     add_test(NAME ${name} COMMAND ${name} ${seed_dir} ${regressions})
     set_tests_properties(${name} PROPERTIES LABELS fuzz)
   endif()

@@ -12,7 +12,8 @@ PropertiesChangedRecorder::PropertiesChangedRecorder(const std::string& address,
     : bus_(connect_to(address)), proxy_(sdbus::createProxy(*bus_, service, object_path)) {
     proxy_->uponSignal("PropertiesChanged")
         .onInterface("org.freedesktop.DBus.Properties")
-        .call([this](const std::string& interface, const std::map<std::string, sdbus::Variant>& changed,
+        .call([this](const std::string& interface,
+                     const std::map<std::string, sdbus::Variant>& changed,
                      const std::vector<std::string>&) {
             {
                 std::lock_guard lock(mutex_);
@@ -29,8 +30,9 @@ PropertiesChangedRecorder::~PropertiesChangedRecorder() {
     proxy_.reset();
 }
 
-std::optional<PropertiesChange> PropertiesChangedRecorder::wait_for(const std::string& property,
-                                                                    std::chrono::milliseconds timeout) {
+std::optional<PropertiesChange>
+PropertiesChangedRecorder::wait_for(const std::string& property,
+                                    std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     std::optional<PropertiesChange> found;
     arrived_.wait_for(lock, timeout, [&] {

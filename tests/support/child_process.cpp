@@ -1,19 +1,18 @@
 #include "tests/support/child_process.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdexcept>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <stdexcept>
 #include <system_error>
 #include <thread>
+#include <unistd.h>
 
 namespace sevd::test {
 namespace {
@@ -59,7 +58,8 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const ChildOpti
     cargv.push_back(nullptr);
     int output_fd = -1;
     if (options.output_file) {
-        output_fd = open(options.output_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        output_fd =
+            open(options.output_file->c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (output_fd < 0)
             throw std::system_error(errno, std::generic_category(),
                                     "open " + options.output_file->string());
@@ -140,8 +140,8 @@ CommandResult run_command(const std::vector<std::string>& argv,
         result.output.append(buf, static_cast<size_t>(n));
     }
     close(fds[0]);
-    auto status = child->wait_exit(std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{})));
+    auto status = child->wait_exit(std::chrono::duration_cast<std::chrono::milliseconds>(std::max(
+        deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{})));
     if (!status)
         status = child->stop(SIGKILL, std::chrono::seconds(5));
     result.exit_code = status.value_or(-1);

@@ -14,9 +14,9 @@
 namespace sevd::test {
 
 struct ChildOptions {
-    std::map<std::string, std::string> env; // added to (or replacing in) the environment
+    std::map<std::string, std::string> env;           // added to (or replacing in) the environment
     std::optional<std::filesystem::path> output_file; // stdout+stderr go here (else inherited)
-    int stdout_fd = -1; // when >= 0: the child's stdout (the parent keeps its copy)
+    int stdout_fd = -1;     // when >= 0: the child's stdout (the parent keeps its copy)
     std::optional<int> cpu; // pin to this CPU (sched_setaffinity) before exec
 };
 

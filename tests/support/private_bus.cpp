@@ -1,14 +1,13 @@
 #include "tests/support/private_bus.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fstream>
+#include <poll.h>
 #include <sstream>
 #include <stdexcept>
+#include <sys/stat.h>
 #include <system_error>
+#include <unistd.h>
 
 namespace sevd::test {
 namespace {
@@ -26,7 +25,8 @@ std::string read_text(const std::string& path) {
 }
 
 void replace_all(std::string& text, const std::string& key, const std::string& value) {
-    for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size()))
+    for (size_t at = text.find(key); at != std::string::npos;
+         at = text.find(key, at + value.size()))
         text.replace(at, key.size(), value);
 }
 
@@ -88,7 +88,9 @@ PrivateBus::PrivateBus(const std::string& extra_policy, std::optional<int> cpu) 
     close(fds[0]);
 }
 
-PrivateBus::~PrivateBus() { daemon_.reset(); }
+PrivateBus::~PrivateBus() {
+    daemon_.reset();
+}
 
 std::map<std::string, std::string> PrivateBus::env() const {
     return {{"DBUS_SYSTEM_BUS_ADDRESS", address_}};

@@ -18,7 +18,8 @@ class PrivateBus {
 public:
     // `extra_policy`: more <policy> elements, appended after the project's file.
     // `cpu`: pin dbus-daemon to this CPU (benchmarks).
-    explicit PrivateBus(const std::string& extra_policy = "", std::optional<int> cpu = std::nullopt);
+    explicit PrivateBus(const std::string& extra_policy = "",
+                        std::optional<int> cpu = std::nullopt);
     ~PrivateBus();
     PrivateBus(const PrivateBus&) = delete;
     PrivateBus& operator=(const PrivateBus&) = delete;

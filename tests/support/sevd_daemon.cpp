@@ -1,8 +1,7 @@
 #include "tests/support/sevd_daemon.h"
 
-#include <signal.h>
-
 #include <fstream>
+#include <signal.h>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -44,23 +43,26 @@ SevdDaemon::SevdDaemon(const PrivateBus& bus, const SevdDaemonOptions& options) 
         config = *options.config;
     else
         write_file(config, "");
-    std::vector<std::string> argv = {kSevdBinary, "serve",        "--bus",
-                                     "system",    "--root",       options.root.string(),
-                                     "--libvirt-uri", options.libvirt_uri, "--config",
-                                     config.string()};
+    std::vector<std::string> argv = {kSevdBinary,     "serve",
+                                     "--bus",         "system",
+                                     "--root",        options.root.string(),
+                                     "--libvirt-uri", options.libvirt_uri,
+                                     "--config",      config.string()};
     argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
     ChildOptions child;
     child.env = bus.env();
     child.output_file = dir_.path() / "sevd.log";
     child.cpu = options.cpu;
     process_ = std::make_unique<ChildProcess>(argv, child);
-    if (options.wait_for_name &&
-        !wait_for_bus_name(bus.address(), "org.sevd.Host1", std::chrono::seconds(10), process_.get()))
+    if (options.wait_for_name && !wait_for_bus_name(bus.address(), "org.sevd.Host1",
+                                                    std::chrono::seconds(10), process_.get()))
         throw std::runtime_error("sevd serve did not take org.sevd.Host1 within 10 s; its log:\n" +
                                  log());
 }
 
-SevdDaemon::~SevdDaemon() { process_.reset(); }
+SevdDaemon::~SevdDaemon() {
+    process_.reset();
+}
 
 std::string SevdDaemon::log() const {
     std::ifstream in(dir_.path() / "sevd.log");
@@ -69,6 +71,8 @@ std::string SevdDaemon::log() const {
     return ss.str();
 }
 
-std::optional<int> SevdDaemon::stop() { return process_->stop(SIGTERM, std::chrono::seconds(10)); }
+std::optional<int> SevdDaemon::stop() {
+    return process_->stop(SIGTERM, std::chrono::seconds(10));
+}
 
 } // namespace sevd::test

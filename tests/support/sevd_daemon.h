@@ -19,10 +19,11 @@ namespace sevd::test {
 inline constexpr const char* kSevdBinary = SEVD_BINARY_DIR "/cli/sevd";
 inline constexpr const char* kSevdctlBinary = SEVD_BINARY_DIR "/cli/sevdctl";
 // A libvirt URI nothing answers: the daemon must come up without libvirt.
-inline constexpr const char* kUnreachableLibvirt = "qemu+unix:///system?socket=/nonexistent/sevd-test-sock";
+inline constexpr const char* kUnreachableLibvirt =
+    "qemu+unix:///system?socket=/nonexistent/sevd-test-sock";
 
 struct SevdDaemonOptions {
-    std::filesystem::path root;         // snapshot directory (required: tests never probe the live host)
+    std::filesystem::path root; // snapshot directory (required: tests never probe the live host)
     std::string libvirt_uri = kUnreachableLibvirt;
     std::optional<std::filesystem::path> config; // default: an empty config file (all defaults)
     std::vector<std::string> extra_args;

@@ -23,7 +23,8 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path_, ec);
 }
 
-std::filesystem::path TempDir::copy_in(const std::filesystem::path& source, const std::string& name) {
+std::filesystem::path TempDir::copy_in(const std::filesystem::path& source,
+                                       const std::string& name) {
     const auto target = path_ / name;
     std::filesystem::copy(source, target, std::filesystem::copy_options::recursive);
     return target;

@@ -3,18 +3,17 @@
 // run with dbus-daemon, sevd and this process pinned to CPU 0, so the
 // reference (org.freedesktop.DBus.GetId, answered by dbus-daemon itself) and
 // the measured call share exactly the same conditions in the same run.
-#include <gtest/gtest.h>
-
-#include <sched.h>
-#include <systemd/sd-bus.h>
-
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <sched.h>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <systemd/sd-bus.h>
 
 #include "dbus/host_client.h"
 #include "dbus/launcher_client.h"
@@ -45,7 +44,8 @@ void pin_this_process(int cpu) {
 }
 
 // Calls per second of `call`, over `count` calls.
-template <typename Call> double rate(int count, Call call) {
+template <typename Call>
+double rate(int count, Call call) {
     const auto start = Clock::now();
     for (int i = 0; i < count; ++i)
         call();
@@ -78,12 +78,13 @@ public:
     RawBus& operator=(const RawBus&) = delete;
 
     void call(const char* dest, const char* path, const char* iface, const char* member,
-                const char* arg) {
+              const char* arg) {
         sd_bus_message* reply = nullptr;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        const int r = arg != nullptr
-                          ? sd_bus_call_method(bus_, dest, path, iface, member, &error, &reply, "s", arg)
-                          : sd_bus_call_method(bus_, dest, path, iface, member, &error, &reply, "");
+        const int r =
+            arg != nullptr
+                ? sd_bus_call_method(bus_, dest, path, iface, member, &error, &reply, "s", arg)
+                : sd_bus_call_method(bus_, dest, path, iface, member, &error, &reply, "");
         sd_bus_error_free(&error);
         if (r < 0)
             throw std::runtime_error(std::string("call ") + member + " failed");
@@ -132,18 +133,18 @@ TEST(DbusBench, GetAllRoundTripsAgainstGetIdOnOneCpu) {
 class NameWatch {
 public:
     explicit NameWatch(const std::string& address) : bus_(connect_to(address)) {
-        slot_ = bus_->addMatch(
-            "type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',"
-            "arg0='org.sevd.Host1'",
-            [this](sdbus::Message& msg) {
-                std::string name, old_owner, new_owner;
-                msg >> name >> old_owner >> new_owner;
-                if (new_owner.empty())
-                    return;
-                std::lock_guard lock(mutex_);
-                acquired_ = Clock::now();
-                cv_.notify_all();
-            });
+        slot_ =
+            bus_->addMatch("type='signal',sender='org.freedesktop.DBus',member='NameOwnerChanged',"
+                           "arg0='org.sevd.Host1'",
+                           [this](sdbus::Message& msg) {
+                               std::string name, old_owner, new_owner;
+                               msg >> name >> old_owner >> new_owner;
+                               if (new_owner.empty())
+                                   return;
+                               std::lock_guard lock(mutex_);
+                               acquired_ = Clock::now();
+                               cv_.notify_all();
+                           });
         bus_->enterEventLoopAsync();
     }
     ~NameWatch() { bus_->leaveEventLoop(); }
@@ -248,7 +249,8 @@ TEST(DbusBench, LaunchRoundTripOnTheTestDriver) {
     for (int i = 0; i < 51; ++i) {
         const auto start = Clock::now();
         launcher.Launch("bench", 512, 1, disk, {});
-        launch_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        launch_ms.push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - start).count());
         launcher.Stop("bench");
     }
     std::printf("[figure] Launch round trip over D-Bus (test:///default): median %.2f ms over %zu "

@@ -47,8 +47,8 @@ TEST_F(AccessControl, NobodyCanIntrospectHost1) {
 
 TEST_F(AccessControl, NobodyCanGetReadyAndSlots) {
     start();
-    const auto r = busctl_as_nobody(
-        {"get-property", "org.sevd.Host1", "/org/sevd/Host1", "org.sevd.Host1", "Ready", "SevSlots"});
+    const auto r = busctl_as_nobody({"get-property", "org.sevd.Host1", "/org/sevd/Host1",
+                                     "org.sevd.Host1", "Ready", "SevSlots"});
     ASSERT_EQ(r.exit_code, 0) << r.output;
     // rome-split-asids: CPUID ECX 509, EDX 100 → SEV ASIDs 100..509 = 410 (also misc.capacity
     // and libvirt maxGuests 410); misc.current "sev 3" → 3 used. libvirt is unreachable, so
@@ -58,7 +58,8 @@ TEST_F(AccessControl, NobodyCanGetReadyAndSlots) {
 
 TEST_F(AccessControl, NobodyCanCallDescribe) {
     start();
-    const auto r = busctl_as_nobody({"call", "org.sevd.Host1", "/org/sevd/Host1", "org.sevd.Host1", "Describe"});
+    const auto r = busctl_as_nobody(
+        {"call", "org.sevd.Host1", "/org/sevd/Host1", "org.sevd.Host1", "Describe"});
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("\\\"ready\\\""), std::string::npos) << r.output;
 }

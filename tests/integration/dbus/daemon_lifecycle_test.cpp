@@ -1,12 +1,15 @@
 // The daemon as a process: one owner of the name, robust to clients that
 // vanish, up without libvirt, clean on SIGTERM, reloading on SIGHUP, and
 // Describe() equal to `sevd probe --json`.
-#include <gtest/gtest.h>
-
+#include <poll.h>
 #include <signal.h>
-
-#include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "dbus/host_client.h"
 #include "tests/support/bus_client.h"
@@ -68,12 +71,12 @@ TEST(DaemonLifecycle, WithLibvirtUnreachableItStillPublishesAndSaysSo) {
         const auto report = nlohmann::json::parse(host.Describe());
         for (const auto& check : report["checks"])
             if (check["id"] == "libvirt.connection")
-                connection_check = check["status"].get<std::string>() + ": " +
-                                   check["message"].get<std::string>();
+                connection_check =
+                    check["status"].get<std::string>() + ": " + check["message"].get<std::string>();
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    EXPECT_EQ(connection_check.rfind("fail: cannot connect to", 0), 0u)
-        << connection_check << "\n" << host.Describe();
+    EXPECT_EQ(connection_check.rfind("fail: cannot connect to", 0), 0u) << connection_check << "\n"
+                                                                        << host.Describe();
     EXPECT_NE(connection_check.find("nonexistent"), std::string::npos) << connection_check;
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
@@ -89,8 +92,8 @@ TEST(DaemonLifecycle, DescribeEqualsProbeJson) {
     for (int i = 0; i < 200 && !host.LibvirtAvailable(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ASSERT_TRUE(host.LibvirtAvailable()) << daemon.log();
-    const auto probe = run_command(
-        {kSevdBinary, "probe", "--json", "--root", kRome.string(), "--libvirt-uri", "test:///default"});
+    const auto probe = run_command({kSevdBinary, "probe", "--json", "--root", kRome.string(),
+                                    "--libvirt-uri", "test:///default"});
     ASSERT_LE(probe.exit_code, 1) << probe.output;
     EXPECT_EQ(nlohmann::json::parse(host.Describe()), nlohmann::json::parse(probe.output));
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
@@ -136,6 +139,46 @@ TEST(DaemonLifecycle, ABadConfigAtStartExitsWithCodeTwoNamingTheKey) {
     ASSERT_TRUE(status);
     EXPECT_EQ(*status, 2);
     EXPECT_NE(daemon.log().find("reserved_host_memory_mb"), std::string::npos) << daemon.log();
+}
+
+// Under systemd: READY=1 on $NOTIFY_SOCKET once the name is owned (what
+// Type=notify units wait for; harmless with Type=dbus), STOPPING=1 on SIGTERM.
+TEST(DaemonLifecycle, NotifiesReadinessAndStoppingToSystemd) {
+    TempDir dir;
+    const auto socket_path = dir.path() / "notify";
+    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    const auto next_message = [fd] {
+        pollfd pfd{fd, POLLIN, 0};
+        if (poll(&pfd, 1, 10'000) <= 0)
+            return std::string("(nothing within 10 s)");
+        char buf[512];
+        const ssize_t n = recv(fd, buf, sizeof buf, 0);
+        return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+    };
+
+    PrivateBus bus;
+    TempDir config_dir;
+    write_file(config_dir.path() / "sevd.conf", "");
+    ChildOptions child;
+    child.env = bus.env();
+    child.env["NOTIFY_SOCKET"] = socket_path.string();
+    child.output_file = config_dir.path() / "sevd.log";
+    ChildProcess sevd({kSevdBinary, "serve", "--root", kRome.string(), "--libvirt-uri",
+                       kUnreachableLibvirt, "--config", (config_dir.path() / "sevd.conf").string()},
+                      child);
+    const std::string ready = next_message();
+    EXPECT_NE(ready.find("READY=1"), std::string::npos) << ready;
+    EXPECT_TRUE(wait_for_bus_name(bus.address(), "org.sevd.Host1", std::chrono::seconds(1)))
+        << "READY=1 came before the name was owned";
+    EXPECT_EQ(sevd.stop(SIGTERM, std::chrono::seconds(10)), 0);
+    const std::string stopping = next_message();
+    EXPECT_NE(stopping.find("STOPPING=1"), std::string::npos) << stopping;
+    close(fd);
 }
 
 } // namespace

@@ -3,11 +3,11 @@
 // daemon. The snapshot has no misc.current, so the daemon counts used slots
 // from the running domains' <launchSecurity> policy (bit 2 = SEV-ES): the
 // Host1 slot properties therefore show what policy the running domains have.
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <filesystem>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "dbus/host_client.h"
 #include "dbus/launcher_client.h"
@@ -189,10 +189,10 @@ TEST_F(LauncherDbus, SevdctlLaunchGuestsStop) {
     ASSERT_EQ(plan.exit_code, 0) << plan.output;
     EXPECT_NE(plan.output.find("<launchSecurity type=\"sev\">"), std::string::npos) << plan.output;
 
-    const auto launch = run_command({kSevdctlBinary, "launch", "ctl-1", "--memory", "512", "--vcpus",
-                                     "1", "--disk", disk_, "--property",
-                                     "hw_mem_encryption_model=amd-sev-es"},
-                                    env);
+    const auto launch =
+        run_command({kSevdctlBinary, "launch", "ctl-1", "--memory", "512", "--vcpus", "1", "--disk",
+                     disk_, "--property", "hw_mem_encryption_model=amd-sev-es"},
+                    env);
     ASSERT_EQ(launch.exit_code, 0) << launch.output;
     EXPECT_EQ(launch.output.rfind("launched ctl-1 (uuid ", 0), 0u) << launch.output;
 
@@ -200,10 +200,10 @@ TEST_F(LauncherDbus, SevdctlLaunchGuestsStop) {
     ASSERT_EQ(guests.exit_code, 0) << guests.output;
     EXPECT_NE(guests.output.find("\"amd-sev-es\""), std::string::npos) << guests.output;
 
-    const auto refused = run_command({kSevdctlBinary, "launch", "ctl-2", "--memory", "512",
-                                      "--vcpus", "1", "--disk", disk_, "--property",
-                                      "hw_firmware_type=bios"},
-                                     env);
+    const auto refused =
+        run_command({kSevdctlBinary, "launch", "ctl-2", "--memory", "512", "--vcpus", "1", "--disk",
+                     disk_, "--property", "hw_firmware_type=bios"},
+                    env);
     EXPECT_EQ(refused.exit_code, 1) << refused.output;
 
     const auto stop = run_command({kSevdctlBinary, "stop", "ctl-1"}, env);

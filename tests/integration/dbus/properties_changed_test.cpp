@@ -1,8 +1,8 @@
 // A snapshot change plus a real kernel uevent makes the daemon re-probe and
 // emit PropertiesChanged with the new value, for the changed names only.
-#include <gtest/gtest.h>
-
 #include <fstream>
+
+#include <gtest/gtest.h>
 
 #include "tests/support/bus_client.h"
 #include "tests/support/private_bus.h"

@@ -1,6 +1,5 @@
 // sevdctl against the real daemon on a private bus, and without one.
 #include <gtest/gtest.h>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/support/child_process.h"

@@ -141,6 +141,25 @@ TEST_F(RealLibvirtd, ClientReconnectsAfterLibvirtdRestarts) {
     EXPECT_NO_THROW(after.resync());
 }
 
+TEST_F(RealLibvirtd, LauncherCarriesOnAfterLibvirtdRestarts) {
+    Launcher launcher(images_.config(daemon_->uri()),
+                      std::make_unique<LibvirtClient>(daemon_->uri()));
+    launcher.update_host(testhost::sev_host(1, 0), 0); // claims SEV: the launch reaches QEMU
+    launcher.resync();
+    daemon_->restart();
+    try {
+        launcher.launch(request("after-restart", images_.disk()));
+        FAIL() << "QEMU accepted SEV on a host without it";
+    } catch (const LaunchError& e) {
+        // Not a connection error: the client reconnected and libvirt got the XML.
+        EXPECT_EQ(e.code(), ErrorCode::Libvirt);
+        EXPECT_NE(std::string(e.what()).find("defining the domain failed"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_NO_THROW(launcher.resync());
+    EXPECT_EQ(launcher.usage().sev.reserved, 0u);
+}
+
 TEST_F(RealLibvirtd, LibvirtdDownIsALibvirtErrorThenRecovers) {
     LibvirtClient client(daemon_->uri());
     client.ensure_connected();

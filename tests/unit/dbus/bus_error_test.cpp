@@ -36,7 +36,8 @@ TEST(BusError, TuneRefusalBelowLockedGuestMemoryIsInsufficientMemory) {
     cgroups::TuneResult result;
     result.computed_limit_bytes = 1ull << 30;
     result.locked_guest_bytes = 2ull << 30; // guests already lock more than the limit
-    const cgroups::TuneError refused(cgroups::TuneError::Kind::Refused, "limit too low", "", result);
+    const cgroups::TuneError refused(cgroups::TuneError::Kind::Refused, "limit too low", "",
+                                     result);
     EXPECT_EQ(to_bus_error(refused).getName(), "org.sevd.Error.InsufficientMemory");
 }
 

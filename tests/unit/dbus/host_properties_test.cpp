@@ -1,10 +1,10 @@
 // host_properties(): the report → D-Bus value mapping; changed_host_properties():
 // exactly the names whose values differ; and the property list agrees with the
 // interface XML, the source of truth.
-#include <gtest/gtest.h>
-
-#include <pugixml.hpp>
 #include <set>
+
+#include <gtest/gtest.h>
+#include <pugixml.hpp>
 
 #include "dbus/host_properties.h"
 

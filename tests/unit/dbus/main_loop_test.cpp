@@ -1,9 +1,9 @@
 // MainLoop without a bus: posted tasks run on the loop thread, timers run in
 // due order, quit() ends run() with its code.
-#include <gtest/gtest.h>
-
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "dbus/main_loop.h"
 

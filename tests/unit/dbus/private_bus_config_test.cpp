@@ -1,7 +1,6 @@
 // The private test bus is configured from the template plus the project's own
 // policy file (by absolute path), so tests exercise the shipped policy.
 #include <gtest/gtest.h>
-
 #include <pugixml.hpp>
 
 #include "tests/support/private_bus.h"

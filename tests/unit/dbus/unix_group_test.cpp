@@ -7,15 +7,21 @@
 namespace sevd::dbus {
 namespace {
 
-TEST(UnixGroup, RootIsInGroupRoot) { EXPECT_TRUE(uid_in_group(0, "root")); }
+TEST(UnixGroup, RootIsInGroupRoot) {
+    EXPECT_TRUE(uid_in_group(0, "root"));
+}
 
-TEST(UnixGroup, NobodyIsNotInGroupRoot) { EXPECT_FALSE(uid_in_group(65534, "root")); }
+TEST(UnixGroup, NobodyIsNotInGroupRoot) {
+    EXPECT_FALSE(uid_in_group(65534, "root"));
+}
 
 TEST(UnixGroup, AMissingGroupHasNoMembers) {
     EXPECT_FALSE(uid_in_group(0, "sevd-no-such-group"));
 }
 
-TEST(UnixGroup, AnUnknownUidIsInNoGroup) { EXPECT_FALSE(uid_in_group(4000000000u, "root")); }
+TEST(UnixGroup, AnUnknownUidIsInNoGroup) {
+    EXPECT_FALSE(uid_in_group(4000000000u, "root"));
+}
 
 } // namespace
 } // namespace sevd::dbus

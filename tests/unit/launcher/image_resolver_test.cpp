@@ -90,6 +90,19 @@ TEST_F(ImageResolver, RefusesASiblingWithACommonPrefix) {
     EXPECT_EQ(refusal((root_ / "images2" / "x.img").string()), ErrorCode::InvalidArgument);
 }
 
+TEST_F(ImageResolver, RefusesATargetWhoseNameIsNotUtf8) {
+    // Linux names are bytes; a symlink may lead to one that XML and D-Bus cannot carry.
+    std::ofstream(images_() / "bad\xff.img") << "x";
+    fs::create_symlink(images_() / "bad\xff.img", images_() / "good.img");
+    try {
+        resolve_image((images_() / "good.img").string(), dirs());
+        FAIL();
+    } catch (const LaunchError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+        EXPECT_NE(std::string(e.what()).find("bad?.img"), std::string::npos) << e.what();
+    }
+}
+
 TEST_F(ImageResolver, MessageNamesThePathAndTheDirectories) {
     try {
         resolve_image((root_ / "outside" / "secret.img").string(), dirs());

@@ -222,6 +222,9 @@ std::vector<Case> key_cases() {
         refuse("key differs only in case", {{"HW:MEM_ENCRYPTION", "true"}}, Invalid,
                {"HW:MEM_ENCRYPTION"}),
         refuse("value with a newline", {{"hw_disk_bus", "virtio\n"}}, Invalid, {"hw_disk_bus"}),
+        refuse("value not UTF-8", {{"hw_disk_bus", "virtio\xff"}}, Invalid,
+               {"hw_disk_bus", "virtio?"}),
+        refuse("unknown key not UTF-8", {{"hw:\xc3", "x"}}, Invalid, {"'hw:?'"}),
         refuse("value too long", {{"hw_machine_type", std::string(300, 'a')}}, Invalid,
                {"hw_machine_type"}),
     };
