@@ -1,6 +1,7 @@
 // `sevd probe [--json] [--root DIR] [--libvirt-uri URI | --no-libvirt]`:
 // exit 0 when at least one encrypted model can be launched, 1 when none,
 // 2 on usage or I/O error (with --json, errors are {"error": "..."} on stdout).
+#include <exception>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -68,7 +69,13 @@ void add_probe_command(CLI::App& app, int& exit_code) {
         ->capture_default_str()
         ->each([args](const std::string&) { args->libvirt_uri_given = true; });
     cmd->add_flag("--no-libvirt", args->no_libvirt, "do not consult libvirt");
-    cmd->callback([args, &exit_code] { exit_code = run_probe(*args); });
+    cmd->callback([args, &exit_code] {
+        try {
+            exit_code = run_probe(*args);
+        } catch (const std::exception& e) { // e.g. out of memory: still exit 2, never abort
+            exit_code = report_error(*args, e.what());
+        }
+    });
 }
 
 } // namespace sevd::cli

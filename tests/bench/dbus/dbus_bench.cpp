@@ -53,13 +53,18 @@ double rate(int count, Call call) {
     return count / took.count();
 }
 
-uint64_t rss_kib(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+// A field of /proc/PID/smaps_rollup in KiB ("Rss", "Pss", "Private_Dirty").
+uint64_t memory_kib(pid_t pid, const std::string& field) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
     std::string line;
     while (std::getline(in, line))
-        if (line.rfind("VmRSS:", 0) == 0)
-            return std::stoull(line.substr(6));
+        if (line.rfind(field + ":", 0) == 0)
+            return std::stoull(line.substr(field.size() + 1));
     return 0;
+}
+
+uint64_t rss_kib(pid_t pid) {
+    return memory_kib(pid, "Rss");
 }
 
 // A bare sd-bus client: both calls go through exactly the same client code
@@ -197,6 +202,8 @@ TEST(DbusBench, RssIdleAndGrowthOver100kGetAll) {
     SevdDaemon daemon(bus, daemon_options(kRome));
     std::this_thread::sleep_for(std::chrono::seconds(1)); // first libvirt attempt done
     const uint64_t idle = rss_kib(daemon.pid());
+    const uint64_t idle_pss = memory_kib(daemon.pid(), "Pss");
+    const uint64_t idle_private = memory_kib(daemon.pid(), "Private_Dirty");
     auto conn = connect_to(bus.address());
     dbus::HostClient host(*conn);
     for (int i = 0; i < 1000; ++i)
@@ -205,9 +212,11 @@ TEST(DbusBench, RssIdleAndGrowthOver100kGetAll) {
     for (int i = 0; i < 100'000; ++i)
         (void)host.all_properties();
     const uint64_t after = rss_kib(daemon.pid());
-    std::printf("[figure] RSS idle %.2f MiB (target <= 8 MiB); after 1,000 GetAll %llu KiB; after "
+    std::printf("[figure] RSS idle %.2f MiB (target <= 8 MiB; of it Pss %.2f MiB, private dirty "
+                "%.2f MiB, the rest shared library pages); after 1,000 GetAll %llu KiB; after "
                 "100,000 more %llu KiB: growth %lld KiB (target <= 256 KiB)\n",
-                static_cast<double>(idle) / 1024.0, static_cast<unsigned long long>(warm),
+                static_cast<double>(idle) / 1024.0, static_cast<double>(idle_pss) / 1024.0,
+                static_cast<double>(idle_private) / 1024.0, static_cast<unsigned long long>(warm),
                 static_cast<unsigned long long>(after),
                 static_cast<long long>(after) - static_cast<long long>(warm));
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();

@@ -30,7 +30,8 @@ TEST(TuningDbus, ApplySetsTheLimitAndAnnouncesIt) {
     // minus 4 GiB (1048576 pages) = 64911955 pages = 265879367680 bytes.
     const uint64_t limit = tuning.Apply();
     EXPECT_EQ(limit, 265879367680u);
-    EXPECT_EQ(read_text(kMemoryHierarchy / "machine.slice/memory.limit_in_bytes"), "265879367680\n");
+    EXPECT_EQ(read_text(kMemoryHierarchy / "machine.slice/memory.limit_in_bytes"),
+              "265879367680\n");
     EXPECT_EQ(tuning.MemoryLimit(), 265879367680u);
     if (guard.value() != std::optional<std::string>("265879367680\n")) {
         const auto change = recorder.wait_for("MemoryLimit", std::chrono::seconds(10));
