@@ -5,8 +5,9 @@
 // running / the bus is unreachable (the LSB "program is not running" code).
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
+
+#include <CLI/CLI.hpp>
 #include <sdbus-c++/IConnection.h>
 
 #include "dbus/client_bus.h"
@@ -28,8 +29,8 @@ void add_launch_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
 void add_guests_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
 void add_stop_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
 
-// Connects to the bus and runs `call` on it; turns a bus error into a message on stderr (or {"error": ...}
-// on stdout with `json`) and the exit code above.
+// Connects to the bus and runs `call` on it; turns a bus error into a message on stderr (or
+// {"error": ...} on stdout with `json`) and the exit code above.
 int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
                  const std::function<int(sdbus::IConnection&)>& call);
 

@@ -106,5 +106,17 @@ TEST_F(AccessControl, DaemonRefusesNobodyLauncher1EvenWhenTheBusLetsItThrough) {
     EXPECT_NE(r.output.find("not authorized for org.sevd.launch"), std::string::npos) << r.output;
 }
 
+// The activation file installs into a <servicedir>; the bus must accept it
+// and offer org.sevd.Host1 for activation (activation itself needs systemd).
+TEST(DbusActivation, TheActivationFileIsAcceptedByDbusDaemon) {
+    const std::string dir = SEVD_BINARY_DIR "/units";
+    ASSERT_TRUE(std::filesystem::exists(dir + "/org.sevd.Host1.service"));
+    PrivateBus bus("<servicedir>" + dir + "</servicedir>");
+    const auto r = run_command(
+        {"busctl", "--address=" + bus.address(), "--activatable", "list", "--no-legend"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("org.sevd.Host1"), std::string::npos) << r.output;
+}
+
 } // namespace
 } // namespace sevd::test

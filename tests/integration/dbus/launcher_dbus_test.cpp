@@ -212,5 +212,27 @@ TEST_F(LauncherDbus, SevdctlLaunchGuestsStop) {
     EXPECT_NE(none.output.find("no guests"), std::string::npos) << none.output;
 }
 
+TEST_F(LauncherDbus, ACallerThatHangsUpMidLaunchDoesNotHurtTheDaemon) {
+    {
+        auto gone = connect_to(bus_->address());
+        auto proxy = sdbus::createProxy(*gone, "org.sevd.Host1", "/org/sevd/Launcher1");
+        proxy->callMethodAsync("Launch")
+            .onInterface("org.sevd.Launcher1")
+            .withArguments(std::string("orphan"), uint64_t{512}, uint32_t{1}, disk_, Properties{})
+            .uponReplyInvoke([](const sdbus::Error*) {});
+    } // disconnected before the reply
+    dbus::LauncherClient launcher(*conn_);
+    bool launched = false;
+    for (int i = 0; i < 500 && !launched; ++i) {
+        for (const auto& guest : launcher.Guests())
+            launched |= std::get<0>(guest) == "orphan";
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(launched) << daemon_->log();
+    launcher.Stop("orphan");
+    EXPECT_TRUE(launcher.Guests().empty());
+    EXPECT_FALSE(daemon_->process().poll_exit()) << daemon_->log();
+}
+
 } // namespace
 } // namespace sevd::test

@@ -84,11 +84,13 @@ TEST(LimitsDecoder, Bad) {
 TEST(PrintableText, KeepsValidUtf8ReplacesTheRest) {
     EXPECT_EQ(printable_text("AMD EPYC 7742"), "AMD EPYC 7742");
     EXPECT_EQ(printable_text("caf\xc3\xa9 \xe2\x80\x98q\xe2\x80\x99"),
-              "caf\xc3\xa9 \xe2\x80\x98q\xe2\x80\x99");    // é and curly quotes stay
-    EXPECT_EQ(printable_text("a\x01b\x7f\tc"), "a?b?\tc"); // controls (tab kept)
-    EXPECT_EQ(printable_text("\xff\xc3"), "??");           // bad lead, truncated
-    EXPECT_EQ(printable_text("\xc0\xaf"), "??");           // overlong '/'
-    EXPECT_EQ(printable_text("\xed\xa0\x80"), "???");      // surrogate U+D800
+              "caf\xc3\xa9 \xe2\x80\x98q\xe2\x80\x99"); // é and curly quotes stay
+    EXPECT_EQ(printable_text("a\x01"
+                             "b\x7f\tc"),
+              "a?b?\tc");                             // controls (tab kept)
+    EXPECT_EQ(printable_text("\xff\xc3"), "??");      // bad lead, truncated
+    EXPECT_EQ(printable_text("\xc0\xaf"), "??");      // overlong '/'
+    EXPECT_EQ(printable_text("\xed\xa0\x80"), "???"); // surrogate U+D800
 }
 
 } // namespace
