@@ -1,15 +1,30 @@
 // The subcommands of `sevd`. Each adds itself to the CLI11 app; its callback
 // stores the process exit code in `exit_code` (DESIGN.md: 0 ok, 1 "no"/refused,
 // 2 usage or I/O error).
+//
+// `sevd` itself links only the probe: `sevd probe` runs on every host check and
+// must start fast, so it must not load libvirt, sd-bus and libcgroup. `serve`
+// and `tune` live in the `sevd-daemon` helper binary, which `sevd` execs with
+// the same arguments (add_forwarded_command).
 #pragma once
+
+#include <string>
 
 #include <CLI/CLI.hpp>
 
 namespace sevd::cli {
 
-void add_probe_command(CLI::App& app, int& exit_code);   // probe/  (issue: probe)
-void add_capture_command(CLI::App& app, int& exit_code); // probe/  (issue: probe)
-void add_tune_command(CLI::App& app, int& exit_code);    // cgroups/ (issue: tune)
-void add_serve_command(CLI::App& app, int& exit_code);   // dbus/   (issue: publish)
+void add_probe_command(CLI::App& app, int& exit_code);   // in `sevd`
+void add_capture_command(CLI::App& app, int& exit_code); // in `sevd`
+void add_tune_command(CLI::App& app, int& exit_code);    // in `sevd-daemon`
+void add_serve_command(CLI::App& app, int& exit_code);   // in `sevd-daemon`
+
+// Adds subcommand `name` to `sevd` whose callback replaces the process with
+// `sevd-daemon name ARGS...`; on failure to exec it sets exit_code 2.
+void add_forwarded_command(CLI::App& app, const std::string& name, const std::string& description,
+                           int& exit_code);
+
+// Runs `app` over argv with sevd's exit-code convention (usage errors → 2).
+int run_app(CLI::App& app, int argc, char** argv, int& exit_code);
 
 } // namespace sevd::cli

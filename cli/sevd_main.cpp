@@ -1,4 +1,5 @@
-// `sevd`: probe, capture, tune and serve (DESIGN.md "Commands").
+// `sevd`: probe and capture here; serve and tune forwarded to `sevd-daemon`
+// (DESIGN.md "Commands").
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
@@ -9,13 +10,10 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     sevd::cli::add_probe_command(app, exit_code);
     sevd::cli::add_capture_command(app, exit_code);
-    sevd::cli::add_tune_command(app, exit_code);
-    sevd::cli::add_serve_command(app, exit_code);
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::ParseError& e) {
-        const int rc = app.exit(e);
-        return rc == 0 ? 0 : 2; // usage errors are exit code 2 everywhere
-    }
-    return exit_code;
+    sevd::cli::add_forwarded_command(app, "tune",
+                                     "Compute and apply the machine.slice memory limit", exit_code);
+    sevd::cli::add_forwarded_command(
+        app, "serve", "Run the daemon: publish org.sevd.Host1, Launcher1, Tuning1 on D-Bus",
+        exit_code);
+    return sevd::cli::run_app(app, argc, argv, exit_code);
 }

@@ -212,6 +212,10 @@ TEST_F(LauncherDbus, SevdctlLaunchGuestsStop) {
     EXPECT_NE(none.output.find("no guests"), std::string::npos) << none.output;
 }
 
+// The caller hangs up right after sending Launch. Depending on the race the
+// daemon either refuses it (the caller's uid can no longer be asked from the
+// bus) or launches it and finds nobody to reply to; either way it keeps
+// serving and leaks no reservation: all 4 slots can be used afterwards.
 TEST_F(LauncherDbus, ACallerThatHangsUpMidLaunchDoesNotHurtTheDaemon) {
     {
         auto gone = connect_to(bus_->address());
@@ -221,16 +225,14 @@ TEST_F(LauncherDbus, ACallerThatHangsUpMidLaunchDoesNotHurtTheDaemon) {
             .withArguments(std::string("orphan"), uint64_t{512}, uint32_t{1}, disk_, Properties{})
             .uponReplyInvoke([](const sdbus::Error*) {});
     } // disconnected before the reply
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     dbus::LauncherClient launcher(*conn_);
-    bool launched = false;
-    for (int i = 0; i < 500 && !launched; ++i) {
-        for (const auto& guest : launcher.Guests())
-            launched |= std::get<0>(guest) == "orphan";
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    EXPECT_TRUE(launched) << daemon_->log();
-    launcher.Stop("orphan");
-    EXPECT_TRUE(launcher.Guests().empty());
+    for (const auto& guest : launcher.Guests())
+        if (std::get<0>(guest) == "orphan")
+            launcher.Stop("orphan");
+    for (int i = 1; i <= 4; ++i)
+        EXPECT_NO_THROW(launcher.Launch("after-" + std::to_string(i), 256, 1, disk_, {}));
+    EXPECT_EQ(launcher.Guests().size(), 4u);
     EXPECT_FALSE(daemon_->process().poll_exit()) << daemon_->log();
 }
 

@@ -1,0 +1,56 @@
+// `sevd serve|tune ...` → exec `sevd-daemon serve|tune ...`.
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <system_error>
+#include <unistd.h>
+#include <vector>
+
+#include "cli/commands.h"
+
+namespace sevd::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kDaemonBinary = "sevd-daemon";
+
+// Next to the running `sevd` (build tree, or a package that ships both in one
+// folder), else the installed libexec folder.
+fs::path daemon_binary_path() {
+    std::error_code ec;
+    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path sibling = self.parent_path() / kDaemonBinary;
+        if (fs::exists(sibling, ec))
+            return sibling;
+    }
+    return fs::path(SEVD_LIBEXEC_DIR) / kDaemonBinary;
+}
+
+} // namespace
+
+void add_forwarded_command(CLI::App& app, const std::string& name, const std::string& description,
+                           int& exit_code) {
+    auto* cmd = app.add_subcommand(name, description);
+    cmd->prefix_command();  // every argument, --help included, goes to sevd-daemon
+    cmd->set_help_flag(""); // so `sevd serve --help` shows the real options
+    cmd->callback([cmd, name, &exit_code] {
+        const fs::path binary = daemon_binary_path();
+        std::vector<std::string> args{binary.string(), name};
+        for (const auto& arg : cmd->remaining())
+            args.push_back(arg);
+        std::vector<char*> argv;
+        for (auto& arg : args)
+            argv.push_back(arg.data());
+        argv.push_back(nullptr);
+        ::execv(binary.c_str(), argv.data());
+        std::cerr << "sevd " << name << ": cannot run " << binary << ": " << std::strerror(errno)
+                  << " (reinstall sevd: the daemon binary is missing)\n";
+        exit_code = 2;
+    });
+}
+
+} // namespace sevd::cli
