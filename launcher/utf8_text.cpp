@@ -1,43 +1,19 @@
 #include "launcher/utf8_text.h"
 
-#include <cstdint>
+#include "probe/text_util.h"
 
 namespace sevd::launcher {
 namespace {
 
 // Length of the safe character starting at text[at], or 0 when the bytes
-// there are not one.
+// there are not one (see is_safe_text).
 size_t safe_char_length(std::string_view text, size_t at) {
-    const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[at + i]); };
-    const uint8_t lead = byte(0);
-    if (lead < 0x80)
-        return lead >= 0x20 && lead != 0x7f ? 1 : 0;
-    size_t length = 0;
-    uint32_t code = 0;
-    if ((lead & 0xe0) == 0xc0) {
-        length = 2;
-        code = lead & 0x1fu;
-    } else if ((lead & 0xf0) == 0xe0) {
-        length = 3;
-        code = lead & 0x0fu;
-    } else if ((lead & 0xf8) == 0xf0) {
-        length = 4;
-        code = lead & 0x07u;
-    } else {
+    const auto c = probe::decode_utf8_char(text, at);
+    if (!c)
         return 0;
-    }
-    if (at + length > text.size())
-        return 0;
-    for (size_t i = 1; i < length; ++i) {
-        if ((byte(i) & 0xc0) != 0x80)
-            return 0;
-        code = (code << 6) | (byte(i) & 0x3fu);
-    }
-    constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    const bool overlong = code < kMinimum[length];
-    const bool surrogate = code >= 0xd800 && code <= 0xdfff;
-    const bool non_xml = code == 0xfffe || code == 0xffff || code > 0x10ffff;
-    return overlong || surrogate || non_xml ? 0 : length;
+    const bool control = c->code < 0x20 || c->code == 0x7f;
+    const bool non_xml = c->code == 0xfffe || c->code == 0xffff;
+    return control || non_xml ? 0 : c->length;
 }
 
 } // namespace

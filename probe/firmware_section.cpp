@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "probe/errno_name.h"
+#include "probe/report_json.h"
 #include "probe/report_sections.h"
 #include "probe/sev_firmware_error.h"
 #include "probe/sev_platform_status.h"
@@ -16,17 +17,7 @@ constexpr const char* kStateHint =
     "-e ccp -e sev`)";
 
 std::string state_name(std::optional<FirmwareState> state) {
-    if (!state)
-        return "unknown";
-    switch (*state) {
-    case FirmwareState::Uninit:
-        return "uninit";
-    case FirmwareState::Init:
-        return "init";
-    case FirmwareState::Working:
-        return "working";
-    }
-    return "unknown";
+    return state ? std::string(firmware_state_name(*state)) : "unknown";
 }
 
 std::string errno_text(int error_number) {
@@ -36,6 +27,18 @@ std::string errno_text(int error_number) {
 // Where a status record came from, for messages.
 std::string status_origin(const HostFacts& facts, const char* snapshot_file) {
     return facts.live ? std::string("/dev/sev") : (facts.root / snapshot_file).string();
+}
+
+// "<command> failed: <errno>, firmware status <code>" for a status ioctl that failed.
+std::string ioctl_failure(const char* command, const SevStatusRecord& record) {
+    return std::string(command) + " failed: " + errno_text(record.error_number) +
+           ", firmware status " + describe_sev_firmware_error(record.firmware_error);
+}
+
+std::string wrong_reply_size(const char* command, const std::string& origin,
+                             const SevStatusRecord& record, size_t expected) {
+    return std::string(command) + " reply from " + origin + " is " +
+           std::to_string(record.reply.size()) + " bytes, expected " + std::to_string(expected);
 }
 
 bool check_device(const HostFacts& facts, CheckList& checks) {
@@ -100,19 +103,15 @@ bool check_platform_status(const HostFacts& facts, HostReport& report, CheckList
     }
     const auto& record = *facts.sev_status.value;
     if (record.kind == SevStatusRecord::Kind::IoctlError) {
-        checks.fail("firmware.status",
-                    "SEV_PLATFORM_STATUS failed: " + errno_text(record.error_number) +
-                        ", firmware status " + describe_sev_firmware_error(record.firmware_error),
-                    kStateHint);
+        checks.fail("firmware.status", ioctl_failure("SEV_PLATFORM_STATUS", record), kStateHint);
         return false;
     }
     const auto status = decode_sev_platform_status(record.reply);
     if (!status) {
-        checks.fail("firmware.status",
-                    "SEV_PLATFORM_STATUS reply from " + origin + " is " +
-                        std::to_string(record.reply.size()) + " bytes, expected " +
-                        std::to_string(sev::kPlatformStatusSize),
-                    "re-capture the snapshot (`sevd capture DIR`)");
+        checks.fail(
+            "firmware.status",
+            wrong_reply_size("SEV_PLATFORM_STATUS", origin, record, sev::kPlatformStatusSize),
+            "re-capture the snapshot (`sevd capture DIR`)");
         return false;
     }
     auto& fw = report.firmware;
@@ -159,19 +158,16 @@ void check_snp_status(const HostFacts& facts, HostReport& report, CheckList& che
     }
     const auto& record = *facts.snp_status.value;
     if (record.kind != SevStatusRecord::Kind::Reply) {
-        checks.warn("firmware.snp",
-                    "SNP_PLATFORM_STATUS failed: " + errno_text(record.error_number) +
-                        ", firmware status " + describe_sev_firmware_error(record.firmware_error),
+        checks.warn("firmware.snp", ioctl_failure("SNP_PLATFORM_STATUS", record),
                     "SNP is reported only; check `dmesg | grep -i snp`");
         return;
     }
     const auto status = decode_snp_platform_status(record.reply);
     if (!status) {
-        checks.warn("firmware.snp",
-                    "SNP_PLATFORM_STATUS reply from " + origin + " is " +
-                        std::to_string(record.reply.size()) + " bytes, expected " +
-                        std::to_string(sev::kSnpPlatformStatusSize),
-                    "re-capture the snapshot");
+        checks.warn(
+            "firmware.snp",
+            wrong_reply_size("SNP_PLATFORM_STATUS", origin, record, sev::kSnpPlatformStatusSize),
+            "re-capture the snapshot");
         return;
     }
     SnpFirmwareReport snp{

@@ -35,17 +35,13 @@ std::optional<uint32_t> parse_hex_u32(std::string_view s) {
     return value;
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i] (1..4), or 0 when it is invalid
-// (bad lead byte, truncated, overlong, surrogate, beyond U+10FFFF).
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-    const auto byte = [&s](size_t at) { return static_cast<unsigned char>(s[at]); };
-    const unsigned char lead = byte(i);
+std::optional<Utf8Char> decode_utf8_char(std::string_view s, size_t at) {
+    const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[at + i]); };
+    const unsigned char lead = byte(0);
+    if (lead < 0x80)
+        return Utf8Char{lead, 1};
     size_t length = 0;
     uint32_t code = 0;
-    if (lead < 0x80)
-        return 1;
     if ((lead & 0xE0) == 0xC0) {
         length = 2;
         code = lead & 0x1Fu;
@@ -56,36 +52,33 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
         length = 4;
         code = lead & 0x07u;
     } else {
-        return 0;
+        return std::nullopt;
     }
-    if (i + length > s.size())
-        return 0;
-    for (size_t k = 1; k < length; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80)
-            return 0;
-        code = (code << 6) | (byte(i + k) & 0x3Fu);
+    if (at + length > s.size())
+        return std::nullopt;
+    for (size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xC0) != 0x80)
+            return std::nullopt;
+        code = (code << 6) | (byte(i) & 0x3Fu);
     }
     constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
     if (code < kMinimum[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-        return 0;
-    return length;
+        return std::nullopt;
+    return Utf8Char{code, length};
 }
-
-} // namespace
 
 std::string printable_text(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (size_t i = 0; i < s.size();) {
-        const size_t length = utf8_sequence_length(s, i);
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (length == 0 || (length == 1 && ((c < 0x20 && c != '\t') || c == 0x7F))) {
+        const auto c = decode_utf8_char(s, i);
+        if (!c || (c->code < 0x20 && c->code != '\t') || c->code == 0x7F) {
             out.push_back('?');
             ++i;
             continue;
         }
-        out.append(s.substr(i, length));
-        i += length;
+        out.append(s.substr(i, c->length));
+        i += c->length;
     }
     return out;
 }

@@ -4,8 +4,9 @@
 //    (InvalidArgument, Conflict, Unsupported); a request whose strings are
 //    UTF-8 (all a D-Bus caller can send) is refused with a UTF-8 message, since
 //    the message travels back as the D-Bus error's text;
-//  - the XML of an accepted request is well-formed: only XML 1.0 characters in
-//    UTF-8, and pugixml parses it back;
+//  - the XML of an accepted request (with a disk path resolve_image() would
+//    return) is well-formed: only XML 1.0 characters in UTF-8, and pugixml
+//    parses it back;
 //  - no user-supplied string becomes markup: every element and attribute name
 //    is one the builder writes, the document has exactly the shape it has for
 //    harmless values, and the user's values come back as the very values given;
@@ -20,6 +21,7 @@
 #include <pugixml.hpp>
 
 #include "launcher/launch_error.h"
+#include "launcher/utf8_text.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/launcher/request_text.h"
 
@@ -217,6 +219,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     fuzz::check(launcher::is_valid_guest_name(request.name), "an accepted name is a valid name");
 
+    // resolve_image() only returns canonical paths that are safe text; a path
+    // it refuses never reaches the builder.
+    if (!launcher::is_safe_text(in.image.path))
+        return 0;
     const auto xml = launcher::build_domain_xml(request, in.image, in.host);
     ParsedXml built;
     parse_xml(xml, built);

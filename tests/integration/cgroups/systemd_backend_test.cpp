@@ -11,7 +11,7 @@
 
 #include "cgroups/memory_limit_tuner.h"
 #include "cgroups/tune_error.h"
-#include "private_system_bus.h"
+#include "tests/support/private_bus.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -22,6 +22,13 @@ constexpr const char* kManager = "org.freedesktop.systemd1.Manager";
 constexpr const char* kSlice = "org.freedesktop.systemd1.Slice";
 constexpr const char* kSliceObject = "/org/freedesktop/systemd1/unit/machine_2eslice";
 constexpr uint64_t kInfinity = UINT64_MAX;
+
+// The shared private bus denies by default, like the system bus: let the
+// test own systemd's name and call it (whoever runs the test).
+constexpr const char* kSystemdPolicy = R"(<policy context="default">
+    <allow own="org.freedesktop.systemd1"/>
+    <allow send_destination="org.freedesktop.systemd1"/>
+  </policy>)";
 
 using Properties = std::vector<sdbus::Struct<std::string, sdbus::Variant>>;
 
@@ -96,7 +103,7 @@ private:
 class SystemdBackendTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        bus_ = std::make_unique<test::PrivateSystemBus>();
+        bus_ = std::make_unique<test::PrivateBus>(kSystemdPolicy);
         // The backend connects like production code: createSystemBusConnection().
         setenv("DBUS_SYSTEM_BUS_ADDRESS", bus_->address().c_str(), 1);
         systemd_bus_ = sdbus::createSystemBusConnection("org.freedesktop.systemd1");
@@ -125,7 +132,7 @@ protected:
         return MemoryLimitTuner(options);
     }
 
-    std::unique_ptr<test::PrivateSystemBus> bus_;
+    std::unique_ptr<test::PrivateBus> bus_;
     std::unique_ptr<sdbus::IConnection> systemd_bus_;
     std::unique_ptr<SystemdStandIn> systemd_;
     fs::path root_;

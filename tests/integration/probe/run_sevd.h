@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
+
 namespace sevd::probe::cli_test {
 
 namespace fs = std::filesystem;
@@ -29,24 +31,7 @@ inline std::string slurp(const fs::path& path) {
     return ss.str();
 }
 
-// A private temporary directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "sevd-probe-test.XXXXXX").string();
-        if (!::mkdtemp(pattern.data()))
-            throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const fs::path& path() const { return path_; }
-
-private:
-    fs::path path_;
-};
+using test::TempDir;
 
 // Runs bin/sevd with args; stdout/stderr go to files so neither pipe can block.
 inline Run sevd(const std::vector<std::string>& args) {

@@ -1,13 +1,11 @@
 // The readers that take a root: MemTotal and the systemd check, pointed at
 // small snapshot roots this test writes.
-#include <fstream>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include "cgroups/meminfo_source.h"
 #include "cgroups/systemd_backend.h"
 #include "cgroups/tune_error.h"
+#include "tests/support/temp_dir.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -16,17 +14,11 @@ namespace fs = std::filesystem;
 
 class HostRoot : public ::testing::Test {
 protected:
-    void SetUp() override {
-        root_ = fs::temp_directory_path() / ("sevd-cgroups-root-" + std::to_string(getpid()));
-        fs::remove_all(root_);
-        fs::create_directories(root_);
-    }
-    void TearDown() override { fs::remove_all(root_); }
     void write(const fs::path& relative, const std::string& text) {
-        fs::create_directories((root_ / relative).parent_path());
-        std::ofstream(root_ / relative) << text;
+        test::write_file(root_ / relative, text);
     }
-    fs::path root_;
+    test::TempDir dir_{"sevd-cgroups-root"};
+    const fs::path root_ = dir_.path();
 };
 
 TEST_F(HostRoot, MemTotalFromProcMeminfo) {

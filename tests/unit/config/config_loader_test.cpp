@@ -1,9 +1,7 @@
-#include <fstream>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include "config/config.h"
+#include "tests/support/temp_dir.h"
 
 namespace sevd::config {
 namespace {
@@ -12,17 +10,11 @@ namespace fs = std::filesystem;
 
 class ConfigLoader : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() / ("sevd-config-test-" + std::to_string(getpid()));
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
     void write(const fs::path& relative, const std::string& text) {
-        fs::create_directories((dir_ / relative).parent_path());
-        std::ofstream(dir_ / relative) << text;
+        test::write_file(dir_ / relative, text);
     }
-    fs::path dir_;
+    test::TempDir temp_{"sevd-config-test"};
+    const fs::path dir_ = temp_.path();
 };
 
 TEST_F(ConfigLoader, MissingFileMeansDefaults) {

@@ -1,0 +1,22 @@
+# Checks the QEMU firmware descriptor sevd ships: valid JSON, advertises
+# amd-sev and amd-sev-es for q35, and names firmware files that exist on this
+# host (Debian's ovmf package).
+file(READ ${DESCRIPTOR} json)
+string(JSON features GET "${json}" features)
+foreach(feature amd-sev amd-sev-es)
+  string(FIND "${features}" "\"${feature}\"" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${DESCRIPTOR}: feature ${feature} missing")
+  endif()
+endforeach()
+string(JSON machines GET "${json}" targets 0 machines)
+string(FIND "${machines}" "pc-q35-" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "${DESCRIPTOR}: no q35 target")
+endif()
+foreach(part executable nvram-template)
+  string(JSON path GET "${json}" mapping ${part} filename)
+  if(NOT EXISTS ${path})
+    message(FATAL_ERROR "${DESCRIPTOR}: ${part} ${path} does not exist (install Debian's ovmf)")
+  endif()
+endforeach()
