@@ -1,7 +1,8 @@
 #include "cgroups/cgroup_limit_file.h"
 
-#include <charconv>
 #include <cstdint>
+
+#include "probe/text_util.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -10,14 +11,6 @@ constexpr std::string_view kV1LimitFile = "memory.limit_in_bytes";
 constexpr std::string_view kV2LimitFile = "memory.max";
 constexpr std::string_view kV2NoLimit = "max";
 constexpr std::string_view kV1NoLimit = "-1";
-
-std::string_view trim(std::string_view s) {
-    constexpr std::string_view kBlank = " \t\r\n";
-    const auto first = s.find_first_not_of(kBlank);
-    if (first == std::string_view::npos)
-        return {};
-    return s.substr(first, s.find_last_not_of(kBlank) - first + 1);
-}
 
 // v1 reports "unlimited" as PAGE_COUNTER_MAX (LONG_MAX / PAGE_SIZE) pages, in bytes.
 uint64_t v1_unlimited_bytes(uint64_t page_size) {
@@ -42,14 +35,13 @@ std::string format_limit(int cgroup_version, uint64_t limit_bytes) {
 }
 
 std::optional<uint64_t> parse_limit(int cgroup_version, std::string_view text, uint64_t page_size) {
-    text = trim(text);
+    text = probe::trim(text);
     if (cgroup_version == 2 && text == kV2NoLimit)
         return 0;
-    uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value, 10);
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size())
+    const auto value = probe::parse_u64(text);
+    if (!value)
         return std::nullopt;
-    if (cgroup_version == 1 && value >= v1_unlimited_bytes(page_size))
+    if (cgroup_version == 1 && *value >= v1_unlimited_bytes(page_size))
         return 0;
     return value;
 }

@@ -1,7 +1,6 @@
 #include "cgroups/running_sev_guests.h"
 
 #include <array>
-#include <charconv>
 #include <memory>
 
 #include <libvirt/libvirt.h>
@@ -9,6 +8,7 @@
 #include <pugixml.hpp>
 
 #include "cgroups/limit_plan.h"
+#include "probe/text_util.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -74,13 +74,10 @@ std::optional<uint64_t> encrypted_guest_ram_bytes(std::string_view domain_xml) {
         return std::nullopt;
     const auto memory = domain.child("memory");
     const auto scale = unit_bytes(memory.attribute("unit").as_string());
-    const std::string_view text = memory.text().as_string();
-    uint64_t amount = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
-    if (!scale || text.empty() || ec != std::errc{} || end != text.data() + text.size() ||
-        amount > UINT64_MAX / *scale)
+    const auto amount = probe::parse_u64(memory.text().as_string());
+    if (!scale || !amount || *amount > UINT64_MAX / *scale)
         return std::nullopt;
-    return amount * *scale;
+    return *amount * *scale;
 }
 
 RunningSevGuests query_running_sev_guests(const std::string& uri, uint64_t guest_overhead_mb) {

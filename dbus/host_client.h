@@ -10,6 +10,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "dbus/generated/org.sevd.Host1_proxy.h"
+#include "dbus/host_properties.h"
 
 namespace sevd::dbus {
 
@@ -22,6 +23,12 @@ public:
 
     // org.freedesktop.DBus.Properties.GetAll on org.sevd.Host1.
     std::map<std::string, sdbus::Variant> all_properties();
+
+    // The struct-typed properties with named fields (one Get each).
+    CpuProperty cpu() { return cpu_from_dbus(Cpu()); }
+    KernelProperty kernel() { return kernel_from_dbus(Kernel()); }
+    FirmwareProperty firmware() { return firmware_from_dbus(Firmware()); }
+    LibvirtProperty libvirt() { return libvirt_from_dbus(Libvirt()); }
 };
 
 } // namespace sevd::dbus

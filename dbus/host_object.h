@@ -37,34 +37,10 @@ private:
     sdbus::Struct<uint32_t, uint32_t> SevSlots() override { return props_.sev_slots; }
     sdbus::Struct<uint32_t, uint32_t> SevEsSlots() override { return props_.sev_es_slots; }
     bool Hypervisor() override { return props_.hypervisor; }
-    std::string CpuVendor() override { return props_.cpu_vendor; }
-    std::string CpuBrand() override { return props_.cpu_brand; }
-    bool CpuSme() override { return props_.cpu_sme; }
-    bool CpuSev() override { return props_.cpu_sev; }
-    bool CpuSevEs() override { return props_.cpu_sev_es; }
-    bool CpuSevSnp() override { return props_.cpu_sev_snp; }
-    uint32_t CBitPosition() override { return props_.cbit_position; }
-    uint32_t ReducedPhysBits() override { return props_.reduced_phys_bits; }
-    uint32_t Vmpls() override { return props_.vmpls; }
-    uint32_t MaxAsid() override { return props_.max_asid; }
-    uint32_t MinSevAsid() override { return props_.min_sev_asid; }
-    bool KernelModuleLoaded() override { return props_.kernel_module_loaded; }
-    bool KernelSev() override { return props_.kernel_sev; }
-    bool KernelSevEs() override { return props_.kernel_sev_es; }
-    bool KernelSevSnp() override { return props_.kernel_sev_snp; }
-    bool FirmwarePresent() override { return props_.firmware_present; }
-    sdbus::Struct<uint32_t, uint32_t> FirmwareApiVersion() override {
-        return props_.firmware_api_version;
-    }
-    uint32_t FirmwareBuild() override { return props_.firmware_build; }
-    std::string FirmwareState() override { return props_.firmware_state; }
-    uint32_t FirmwareGuestCount() override { return props_.firmware_guest_count; }
-    bool LibvirtAvailable() override { return props_.libvirt_available; }
-    bool LibvirtSev() override { return props_.libvirt_sev; }
-    uint32_t LibvirtCBitPosition() override { return props_.libvirt_cbit_position; }
-    uint32_t LibvirtReducedPhysBits() override { return props_.libvirt_reduced_phys_bits; }
-    uint32_t LibvirtMaxGuests() override { return props_.libvirt_max_guests; }
-    uint32_t LibvirtMaxEsGuests() override { return props_.libvirt_max_es_guests; }
+    CpuStruct Cpu() override { return to_dbus(props_.cpu); }
+    KernelStruct Kernel() override { return to_dbus(props_.kernel); }
+    FirmwareStruct Firmware() override { return to_dbus(props_.firmware); }
+    LibvirtStruct Libvirt() override { return to_dbus(props_.libvirt); }
     uint64_t MemTotal() override { return props_.mem_total; }
 
     probe::HostReport report_;

@@ -17,6 +17,13 @@ std::string firmware_state_name(const std::optional<probe::FirmwareState>& state
     return "";
 }
 
+// sdbus::Struct derives from std::tuple but does not specialise
+// std::tuple_size, so structured bindings need the tuple itself.
+template <typename... Fields>
+const std::tuple<Fields...>& as_tuple(const sdbus::Struct<Fields...>& value) {
+    return value;
+}
+
 UintPair slot_pair(const probe::SlotCount& slots) {
     return {slots.total, slots.used};
 }
@@ -35,6 +42,34 @@ private:
     std::vector<std::string> names_;
 };
 
+CpuProperty cpu_property(const probe::CpuReport& cpu) {
+    return {cpu.vendor, cpu.brand,    cpu.sme,         cpu.sev,
+            cpu.sev_es, cpu.sev_snp,  cpu.cbitpos,     cpu.reduced_phys_bits,
+            cpu.vmpls,  cpu.max_asid, cpu.min_sev_asid};
+}
+
+KernelProperty kernel_property(const probe::KernelReport& kernel) {
+    return {kernel.module_loaded, kernel.sev, kernel.sev_es, kernel.sev_snp};
+}
+
+FirmwareProperty firmware_property(const probe::FirmwareReport& firmware) {
+    return {firmware.present,
+            firmware.api_major,
+            firmware.api_minor,
+            firmware.build,
+            firmware_state_name(firmware.state),
+            firmware.guest_count};
+}
+
+LibvirtProperty libvirt_property(const probe::LibvirtReport& libvirt) {
+    return {libvirt.available,
+            libvirt.sev,
+            libvirt.cbitpos,
+            libvirt.reduced_phys_bits,
+            libvirt.max_guests.value_or(0),
+            libvirt.max_es_guests.value_or(0)};
+}
+
 } // namespace
 
 HostProperties host_properties(const probe::HostReport& report) {
@@ -47,37 +82,10 @@ HostProperties host_properties(const probe::HostReport& report) {
     p.sev_slots = slot_pair(report.sev_slots);
     p.sev_es_slots = slot_pair(report.sev_es_slots);
     p.hypervisor = report.cpu.hypervisor;
-
-    p.cpu_vendor = report.cpu.vendor;
-    p.cpu_brand = report.cpu.brand;
-    p.cpu_sme = report.cpu.sme;
-    p.cpu_sev = report.cpu.sev;
-    p.cpu_sev_es = report.cpu.sev_es;
-    p.cpu_sev_snp = report.cpu.sev_snp;
-    p.cbit_position = report.cpu.cbitpos;
-    p.reduced_phys_bits = report.cpu.reduced_phys_bits;
-    p.vmpls = report.cpu.vmpls;
-    p.max_asid = report.cpu.max_asid;
-    p.min_sev_asid = report.cpu.min_sev_asid;
-
-    p.kernel_module_loaded = report.kernel.module_loaded;
-    p.kernel_sev = report.kernel.sev;
-    p.kernel_sev_es = report.kernel.sev_es;
-    p.kernel_sev_snp = report.kernel.sev_snp;
-
-    p.firmware_present = report.firmware.present;
-    p.firmware_api_version = {report.firmware.api_major, report.firmware.api_minor};
-    p.firmware_build = report.firmware.build;
-    p.firmware_state = firmware_state_name(report.firmware.state);
-    p.firmware_guest_count = report.firmware.guest_count;
-
-    p.libvirt_available = report.libvirt.available;
-    p.libvirt_sev = report.libvirt.sev;
-    p.libvirt_cbit_position = report.libvirt.cbitpos;
-    p.libvirt_reduced_phys_bits = report.libvirt.reduced_phys_bits;
-    p.libvirt_max_guests = report.libvirt.max_guests.value_or(0);
-    p.libvirt_max_es_guests = report.libvirt.max_es_guests.value_or(0);
-
+    p.cpu = cpu_property(report.cpu);
+    p.kernel = kernel_property(report.kernel);
+    p.firmware = firmware_property(report.firmware);
+    p.libvirt = libvirt_property(report.libvirt);
     p.mem_total = report.mem_total_bytes;
     return p;
 }
@@ -90,34 +98,53 @@ std::vector<std::string> changed_host_properties(const HostProperties& a, const 
     c.compare("SevSlots", a.sev_slots, b.sev_slots);
     c.compare("SevEsSlots", a.sev_es_slots, b.sev_es_slots);
     c.compare("Hypervisor", a.hypervisor, b.hypervisor);
-    c.compare("CpuVendor", a.cpu_vendor, b.cpu_vendor);
-    c.compare("CpuBrand", a.cpu_brand, b.cpu_brand);
-    c.compare("CpuSme", a.cpu_sme, b.cpu_sme);
-    c.compare("CpuSev", a.cpu_sev, b.cpu_sev);
-    c.compare("CpuSevEs", a.cpu_sev_es, b.cpu_sev_es);
-    c.compare("CpuSevSnp", a.cpu_sev_snp, b.cpu_sev_snp);
-    c.compare("CBitPosition", a.cbit_position, b.cbit_position);
-    c.compare("ReducedPhysBits", a.reduced_phys_bits, b.reduced_phys_bits);
-    c.compare("Vmpls", a.vmpls, b.vmpls);
-    c.compare("MaxAsid", a.max_asid, b.max_asid);
-    c.compare("MinSevAsid", a.min_sev_asid, b.min_sev_asid);
-    c.compare("KernelModuleLoaded", a.kernel_module_loaded, b.kernel_module_loaded);
-    c.compare("KernelSev", a.kernel_sev, b.kernel_sev);
-    c.compare("KernelSevEs", a.kernel_sev_es, b.kernel_sev_es);
-    c.compare("KernelSevSnp", a.kernel_sev_snp, b.kernel_sev_snp);
-    c.compare("FirmwarePresent", a.firmware_present, b.firmware_present);
-    c.compare("FirmwareApiVersion", a.firmware_api_version, b.firmware_api_version);
-    c.compare("FirmwareBuild", a.firmware_build, b.firmware_build);
-    c.compare("FirmwareState", a.firmware_state, b.firmware_state);
-    c.compare("FirmwareGuestCount", a.firmware_guest_count, b.firmware_guest_count);
-    c.compare("LibvirtAvailable", a.libvirt_available, b.libvirt_available);
-    c.compare("LibvirtSev", a.libvirt_sev, b.libvirt_sev);
-    c.compare("LibvirtCBitPosition", a.libvirt_cbit_position, b.libvirt_cbit_position);
-    c.compare("LibvirtReducedPhysBits", a.libvirt_reduced_phys_bits, b.libvirt_reduced_phys_bits);
-    c.compare("LibvirtMaxGuests", a.libvirt_max_guests, b.libvirt_max_guests);
-    c.compare("LibvirtMaxEsGuests", a.libvirt_max_es_guests, b.libvirt_max_es_guests);
+    c.compare("Cpu", a.cpu, b.cpu);
+    c.compare("Kernel", a.kernel, b.kernel);
+    c.compare("Firmware", a.firmware, b.firmware);
+    c.compare("Libvirt", a.libvirt, b.libvirt);
     c.compare("MemTotal", a.mem_total, b.mem_total);
     return c.take();
+}
+
+CpuStruct to_dbus(const CpuProperty& c) {
+    return {c.vendor, c.brand,    c.sme,         c.sev,
+            c.sev_es, c.sev_snp,  c.cbitpos,     c.reduced_phys_bits,
+            c.vmpls,  c.max_asid, c.min_sev_asid};
+}
+
+KernelStruct to_dbus(const KernelProperty& k) {
+    return {k.module_loaded, k.sev, k.sev_es, k.sev_snp};
+}
+
+FirmwareStruct to_dbus(const FirmwareProperty& f) {
+    return {f.present, f.api_major, f.api_minor, f.build, f.state, f.guest_count};
+}
+
+LibvirtStruct to_dbus(const LibvirtProperty& l) {
+    return {l.available, l.sev, l.cbitpos, l.reduced_phys_bits, l.max_guests, l.max_es_guests};
+}
+
+CpuProperty cpu_from_dbus(const CpuStruct& c) {
+    const auto& [vendor, brand, sme, sev, sev_es, sev_snp, cbitpos, reduced_phys_bits, vmpls,
+                 max_asid, min_sev_asid] = as_tuple(c);
+    return {vendor, brand,    sme,         sev, sev_es, sev_snp, cbitpos, reduced_phys_bits,
+            vmpls,  max_asid, min_sev_asid};
+}
+
+KernelProperty kernel_from_dbus(const KernelStruct& k) {
+    const auto& [module_loaded, sev, sev_es, sev_snp] = as_tuple(k);
+    return {module_loaded, sev, sev_es, sev_snp};
+}
+
+FirmwareProperty firmware_from_dbus(const FirmwareStruct& f) {
+    const auto& [present, api_major, api_minor, build, state, guest_count] = as_tuple(f);
+    return {present, api_major, api_minor, build, state, guest_count};
+}
+
+LibvirtProperty libvirt_from_dbus(const LibvirtStruct& l) {
+    const auto& [available, sev, cbitpos, reduced_phys_bits, max_guests, max_es_guests] =
+        as_tuple(l);
+    return {available, sev, cbitpos, reduced_phys_bits, max_guests, max_es_guests};
 }
 
 } // namespace sevd::dbus

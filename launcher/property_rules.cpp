@@ -4,12 +4,13 @@
 
 #include "launcher/launch_error.h"
 #include "launcher/property_vocabulary.h"
+#include "probe/text_util.h"
 
 namespace sevd::launcher::rules {
 namespace {
 
+using probe::parse_u64;
 using vocabulary::parse_bool;
-using vocabulary::parse_unsigned;
 using vocabulary::to_lower;
 
 constexpr uint64_t kSmallPageKib = 4;
@@ -56,7 +57,7 @@ std::optional<PageSize> parse_page_size(std::optional<Setting> s) {
     if (value == "large")
         return PageSize{true, 0};
     const auto digits_end = value.find_first_not_of("0123456789");
-    const auto number = parse_unsigned(std::string_view(value).substr(0, digits_end));
+    const auto number = parse_u64(std::string_view(value).substr(0, digits_end));
     const auto unit = digits_end == std::string::npos ? std::string() : value.substr(digits_end);
     uint64_t scale = 0;
     if (unit.empty() || unit == "k" || unit == "kb" || unit == "kib")
@@ -203,7 +204,7 @@ PageSize choose_page_size(std::optional<Setting> flavor, std::optional<Setting> 
 uint32_t choose_numa_nodes(std::optional<Setting> nodes, uint32_t vcpus, uint64_t memory_mib) {
     if (!nodes)
         return 0;
-    const auto count = parse_unsigned(nodes->value);
+    const auto count = parse_u64(nodes->value);
     if (!count || *count < 1 || *count > kMaxNumaNodes)
         refuse(ErrorCode::InvalidArgument, *nodes,
                "accepted values: a whole number from 1 to " + std::to_string(kMaxNumaNodes));

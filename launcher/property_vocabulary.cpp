@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <charconv>
 #include <cstdint>
 
 namespace sevd::launcher::vocabulary {
@@ -42,17 +41,6 @@ bool parse_bool(std::string_view value) {
     static constexpr std::array<std::string_view, 6> kTrue = {"1", "t", "true", "on", "y", "yes"};
     const auto lower = to_lower(value);
     return std::find(kTrue.begin(), kTrue.end(), lower) != kTrue.end();
-}
-
-std::optional<uint64_t> parse_unsigned(std::string_view text) {
-    if (text.empty())
-        return std::nullopt;
-    uint64_t value = 0;
-    const auto* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec != std::errc{} || ptr != end)
-        return std::nullopt;
-    return value;
 }
 
 } // namespace sevd::launcher::vocabulary

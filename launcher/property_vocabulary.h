@@ -3,7 +3,6 @@
 // scheduler traits. Parsing helpers shared by the validator.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,8 +34,5 @@ std::string accepted_keys_text();
 bool parse_bool(std::string_view value);
 
 std::string to_lower(std::string_view text);
-
-// A whole decimal number without sign or spaces; nullopt otherwise or on overflow.
-std::optional<uint64_t> parse_unsigned(std::string_view text);
 
 } // namespace sevd::launcher::vocabulary

@@ -90,8 +90,7 @@ void check_es_initialized(const HostReport& report, CheckList& checks) {
 bool check_platform_status(const HostFacts& facts, HostReport& report, CheckList& checks) {
     const auto origin = status_origin(facts, snapshot::kPlatformStatus);
     if (!facts.sev_status.error.empty()) {
-        checks.fail("firmware.status", facts.sev_status.error,
-                    "re-capture the snapshot (`sevd capture DIR`)");
+        checks.fail("firmware.status", facts.sev_status.error, kRecaptureHint);
         return false;
     }
     if (facts.sev_status.absent()) {
@@ -111,7 +110,7 @@ bool check_platform_status(const HostFacts& facts, HostReport& report, CheckList
         checks.fail(
             "firmware.status",
             wrong_reply_size("SEV_PLATFORM_STATUS", origin, record, sev::kPlatformStatusSize),
-            "re-capture the snapshot (`sevd capture DIR`)");
+            kRecaptureHint);
         return false;
     }
     auto& fw = report.firmware;

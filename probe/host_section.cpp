@@ -56,7 +56,7 @@ void check_memory(const HostFacts& facts, HostReport& report, CheckList& checks)
     checks.warn("host.memory",
                 total.error.empty() ? std::string("/proc/meminfo not recorded: MemTotal unknown")
                                     : total.error,
-                "re-capture the snapshot (`sevd capture DIR`)");
+                kRecaptureHint);
 }
 
 } // namespace

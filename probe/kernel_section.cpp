@@ -29,8 +29,7 @@ void check_sev_param(const KvmParam& param, CheckList& checks) {
                     "use a kernel with CONFIG_KVM_AMD_SEV=y");
         return;
     case KvmParam::State::Garbage:
-        checks.fail("kernel.sev", garbage_message("sev", param),
-                    "re-capture the snapshot (`sevd capture DIR`)");
+        checks.fail("kernel.sev", garbage_message("sev", param), kRecaptureHint);
         return;
     }
 }
@@ -55,8 +54,7 @@ void check_sev_es_param(const KvmParam& param, const HostReport& report, CheckLi
                        "use kernel 5.11 or later for SEV-ES");
         return;
     case KvmParam::State::Garbage:
-        checks.warn_es("kernel.sev_es", garbage_message("sev_es", param),
-                       "re-capture the snapshot (`sevd capture DIR`)");
+        checks.warn_es("kernel.sev_es", garbage_message("sev_es", param), kRecaptureHint);
         return;
     }
 }
@@ -65,8 +63,7 @@ void check_sev_snp_param(const KvmParam& param, CheckList& checks) {
     if (param.state == KvmParam::State::Enabled)
         checks.pass("kernel.sev_snp", "kvm_amd.sev_snp enabled (reported only)");
     else if (param.state == KvmParam::State::Garbage)
-        checks.warn("kernel.sev_snp", garbage_message("sev_snp", param),
-                    "re-capture the snapshot (`sevd capture DIR`)");
+        checks.warn("kernel.sev_snp", garbage_message("sev_snp", param), kRecaptureHint);
     else
         checks.skip("kernel.sev_snp", "kvm_amd.sev_snp off or absent (not needed for SEV/SEV-ES)");
 }

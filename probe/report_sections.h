@@ -10,6 +10,9 @@
 
 namespace sevd::probe {
 
+// The fix for a snapshot file that is missing, unreadable or malformed.
+inline constexpr const char* kRecaptureHint = "re-capture the snapshot (`sevd capture DIR`)";
+
 // cpu.*: vendor, hypervisor, brand, extended leaf, feature bits, C-bit, ASIDs.
 void add_cpu_section(const HostFacts& facts, HostReport& report, CheckList& checks);
 // kernel.*: kvm_amd and its parameters, the misc cgroup.

@@ -13,26 +13,30 @@ std::string_view trim(std::string_view s) {
     return s.substr(first, last - first + 1);
 }
 
-std::optional<uint64_t> parse_u64(std::string_view s) {
+namespace {
+
+// All of `s` as an unsigned number in `base`; nullopt on anything else.
+template <typename Unsigned>
+std::optional<Unsigned> parse_whole(std::string_view s, int base) {
     if (s.empty())
         return std::nullopt;
-    uint64_t value = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, 10);
+    Unsigned value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, base);
     if (ec != std::errc{} || end != s.data() + s.size())
         return std::nullopt;
     return value;
 }
 
+} // namespace
+
+std::optional<uint64_t> parse_u64(std::string_view s) {
+    return parse_whole<uint64_t>(s, 10);
+}
+
 std::optional<uint32_t> parse_hex_u32(std::string_view s) {
     if (s.starts_with("0x") || s.starts_with("0X"))
         s.remove_prefix(2);
-    if (s.empty())
-        return std::nullopt;
-    uint32_t value = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value, 16);
-    if (ec != std::errc{} || end != s.data() + s.size())
-        return std::nullopt;
-    return value;
+    return parse_whole<uint32_t>(s, 16);
 }
 
 std::optional<Utf8Char> decode_utf8_char(std::string_view s, size_t at) {

@@ -11,6 +11,7 @@
 #include "cgroups/cgroupfs_backend.h"
 #include "cgroups/memory_limit_tuner.h"
 #include "cgroups/tune_error.h"
+#include "tests/support/temp_dir.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -29,15 +30,11 @@ protected:
         slice_ = "sevd-test-" + std::to_string(getpid()) + ".slice";
         guard_ =
             std::make_unique<test::CgroupStateGuard>(kV1Memory / slice_, "memory.limit_in_bytes");
-        root_ = fs::temp_directory_path() / ("sevd-v1-root-" + std::to_string(getpid()));
-        fs::create_directories(root_ / "proc");
     }
-    void TearDown() override {
-        guard_.reset(); // removes the private slice
-        fs::remove_all(root_);
-    }
+    void TearDown() override { guard_.reset(); } // removes the private slice
     void set_mem_total_kib(uint64_t kib) {
-        std::ofstream(root_ / "proc/meminfo") << "MemTotal:       " << kib << " kB\n";
+        test::write_file(root_ / "proc/meminfo",
+                         "MemTotal:       " + std::to_string(kib) + " kB\n");
     }
     MemoryLimitTuner tuner() {
         TunerOptions options;
@@ -54,7 +51,8 @@ protected:
 
     std::string slice_;
     std::unique_ptr<test::CgroupStateGuard> guard_;
-    fs::path root_;
+    test::TempDir temp_{"sevd-v1-root"};
+    const fs::path root_ = temp_.path();
     config::Config config_;
 };
 

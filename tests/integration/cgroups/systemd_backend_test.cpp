@@ -2,9 +2,7 @@
 // bus: the stand-in records SetUnitProperties (sba(sv)) and serves MemoryMax
 // back, as systemd does.
 #include <cstdlib>
-#include <fstream>
 #include <mutex>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <sdbus-c++/sdbus-c++.h>
@@ -12,6 +10,7 @@
 #include "cgroups/memory_limit_tuner.h"
 #include "cgroups/tune_error.h"
 #include "tests/support/private_bus.h"
+#include "tests/support/temp_dir.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -110,10 +109,8 @@ protected:
         systemd_ = std::make_unique<SystemdStandIn>(*systemd_bus_);
         systemd_bus_->enterEventLoopAsync();
 
-        root_ = fs::temp_directory_path() / ("sevd-systemd-root-" + std::to_string(getpid()));
-        fs::create_directories(root_ / "proc");
         // MemTotal 16 GiB = 16777216 kB.
-        std::ofstream(root_ / "proc/meminfo") << "MemTotal:       16777216 kB\n";
+        test::write_file(root_ / "proc/meminfo", "MemTotal:       16777216 kB\n");
         config_.reserved_host_memory_mb = 4096;
     }
     void TearDown() override {
@@ -122,7 +119,6 @@ protected:
         systemd_bus_.reset();
         unsetenv("DBUS_SYSTEM_BUS_ADDRESS");
         bus_.reset();
-        fs::remove_all(root_);
     }
     MemoryLimitTuner tuner() {
         TunerOptions options;
@@ -135,7 +131,8 @@ protected:
     std::unique_ptr<test::PrivateBus> bus_;
     std::unique_ptr<sdbus::IConnection> systemd_bus_;
     std::unique_ptr<SystemdStandIn> systemd_;
-    fs::path root_;
+    test::TempDir temp_{"sevd-systemd-root"};
+    const fs::path root_ = temp_.path();
     config::Config config_;
 };
 

@@ -1,16 +1,15 @@
 // `sevd tune` as a process on this machine's real cgroup v1 memory hierarchy:
 // machine.slice/memory.limit_in_bytes. Whatever was there is put back (and a
 // machine.slice this test created is removed), even on failure.
-#include <array>
-#include <cstdio>
 #include <fstream>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "cgroup_state_guard.h"
+#include "tests/support/child_process.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -21,32 +20,14 @@ const fs::path kLimitFile = kSlice / "memory.limit_in_bytes";
 constexpr uint64_t kMiB = 1024 * 1024;
 constexpr uint64_t kPage = 4096;
 
-struct Run {
-    int exit_code = -1;
-    std::string out;
-};
-
-Run run_command(const std::string& command) {
-    Run run;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr)
-        return run;
-    std::array<char, 4096> buffer{};
-    size_t got = 0;
-    while ((got = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-        run.out.append(buffer.data(), got);
-    const int status = pclose(pipe);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+sevd::test::CommandResult run_sevd(std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), SEVD_EXECUTABLE);
+    return sevd::test::run_command(arguments);
 }
 
-Run run_sevd(const std::string& arguments) {
-    return run_command(std::string(SEVD_EXECUTABLE) + " " + arguments + " 2>&1");
-}
-
-Run run_sevd_as_nobody(const std::string& arguments) {
-    return run_command("setpriv --reuid=65534 --regid=65534 --clear-groups " +
-                       std::string(SEVD_EXECUTABLE) + " " + arguments + " 2>&1");
+sevd::test::CommandResult run_sevd_as_nobody(std::vector<std::string> arguments) {
+    arguments.insert(arguments.begin(), SEVD_EXECUTABLE);
+    return sevd::test::run_command(sevd::test::as_nobody(arguments));
 }
 
 uint64_t mem_total_bytes() {
@@ -65,13 +46,8 @@ protected:
         if (fs::exists("/run/systemd/system"))
             GTEST_SKIP() << "systemd manages machine.slice here; see the systemd backend test";
         guard_ = std::make_unique<sevd::test::CgroupStateGuard>(kSlice, "memory.limit_in_bytes");
-        dir_ = fs::temp_directory_path() / ("sevd-tune-cli-" + std::to_string(getpid()));
-        fs::create_directories(dir_);
     }
-    void TearDown() override {
-        guard_.reset();
-        fs::remove_all(dir_);
-    }
+    void TearDown() override { guard_.reset(); }
     std::string config_reserving(const std::string& reserve) {
         const auto path = dir_ / "sevd.conf";
         // An unreachable libvirt counts as no running SEV guests.
@@ -83,16 +59,17 @@ protected:
     std::string limit_state() { return sevd::test::read_text(kLimitFile).value_or("<absent>"); }
 
     std::unique_ptr<sevd::test::CgroupStateGuard> guard_;
-    fs::path dir_;
+    sevd::test::TempDir temp_{"sevd-tune-cli"};
+    const fs::path dir_ = temp_.path();
 };
 
 TEST_F(TuneCommand, AppliesMemTotalMinusReservePageRoundedAndReadsBack) {
     // The rule: limit = MemTotal - 2048 MiB, rounded down to a 4 KiB page.
     const uint64_t expected = (mem_total_bytes() - 2048 * kMiB) / kPage * kPage;
-    const auto run = run_sevd("tune --json --config " + config_reserving("2048"));
-    ASSERT_EQ(run.exit_code, 0) << run.out;
+    const auto run = run_sevd({"tune", "--json", "--config", config_reserving("2048")});
+    ASSERT_EQ(run.exit_code, 0) << run.output;
     EXPECT_EQ(limit_state(), std::to_string(expected) + "\n");
-    const auto json = nlohmann::json::parse(run.out);
+    const auto json = nlohmann::json::parse(run.output);
     EXPECT_EQ(json["action"], "applied");
     EXPECT_EQ(json["computed_limit_bytes"], expected);
     EXPECT_EQ(json["after"]["limit_bytes"], expected);
@@ -100,16 +77,16 @@ TEST_F(TuneCommand, AppliesMemTotalMinusReservePageRoundedAndReadsBack) {
     EXPECT_EQ(json["after"]["cgroup_version"], 1);
     EXPECT_EQ(json["after"]["path"], kLimitFile.string());
 
-    const auto again = run_sevd("tune --config " + config_reserving("2048"));
-    EXPECT_EQ(again.exit_code, 0) << again.out;
-    EXPECT_NE(again.out.find("PASS already in force"), std::string::npos) << again.out;
+    const auto again = run_sevd({"tune", "--config", config_reserving("2048")});
+    EXPECT_EQ(again.exit_code, 0) << again.output;
+    EXPECT_NE(again.output.find("PASS already in force"), std::string::npos) << again.output;
 }
 
 TEST_F(TuneCommand, DryRunLeavesTheFileUntouched) {
     const auto before = limit_state();
-    const auto run = run_sevd("tune --dry-run --config " + config_reserving("3072"));
-    EXPECT_EQ(run.exit_code, 0) << run.out;
-    EXPECT_NE(run.out.find("SKIP dry run: would "), std::string::npos) << run.out;
+    const auto run = run_sevd({"tune", "--dry-run", "--config", config_reserving("3072")});
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_NE(run.output.find("SKIP dry run: would "), std::string::npos) << run.output;
     EXPECT_EQ(limit_state(), before);
     EXPECT_EQ(fs::exists(kSlice), guard_->existed());
 }
@@ -118,32 +95,32 @@ TEST_F(TuneCommand, ReserveNotBelowMemTotalIsRefusedAndWritesNothing) {
     const auto before = limit_state();
     // MemTotal in MiB, rounded up: certainly not below MemTotal.
     const uint64_t reserve = (mem_total_bytes() + kMiB - 1) / kMiB;
-    const auto run = run_sevd("tune --config " + config_reserving(std::to_string(reserve)));
-    EXPECT_EQ(run.exit_code, 1) << run.out;
-    EXPECT_NE(run.out.find("FAIL refused: " + (dir_ / "sevd.conf").string() +
-                           ":4: [memory] reserved_host_memory_mb = " + std::to_string(reserve) +
-                           " MiB is not below MemTotal"),
+    const auto run = run_sevd({"tune", "--config", config_reserving(std::to_string(reserve))});
+    EXPECT_EQ(run.exit_code, 1) << run.output;
+    EXPECT_NE(run.output.find("FAIL refused: " + (dir_ / "sevd.conf").string() +
+                              ":4: [memory] reserved_host_memory_mb = " + std::to_string(reserve) +
+                              " MiB is not below MemTotal"),
               std::string::npos)
-        << run.out;
+        << run.output;
     EXPECT_EQ(limit_state(), before);
 }
 
 TEST_F(TuneCommand, BadValuesNameFileLineAndKey) {
     for (const std::string bad : {"lots", "-512", "4G"}) {
-        const auto run = run_sevd("tune --config " + config_reserving(bad));
-        EXPECT_EQ(run.exit_code, 1) << run.out;
-        EXPECT_NE(run.out.find((dir_ / "sevd.conf").string() +
-                               ":4: [memory] reserved_host_memory_mb = \"" + bad + "\""),
+        const auto run = run_sevd({"tune", "--config", config_reserving(bad)});
+        EXPECT_EQ(run.exit_code, 1) << run.output;
+        EXPECT_NE(run.output.find((dir_ / "sevd.conf").string() +
+                                  ":4: [memory] reserved_host_memory_mb = \"" + bad + "\""),
                   std::string::npos)
-            << run.out;
+            << run.output;
     }
     EXPECT_FALSE(!guard_->existed() && fs::exists(kSlice)); // nothing created
 }
 
 TEST_F(TuneCommand, JsonErrorsAreJsonOnly) {
-    const auto run = run_sevd("tune --json --config " + config_reserving("x"));
+    const auto run = run_sevd({"tune", "--json", "--config", config_reserving("x")});
     EXPECT_EQ(run.exit_code, 1);
-    const auto json = nlohmann::json::parse(run.out); // throws on any stray text
+    const auto json = nlohmann::json::parse(run.output); // throws on any stray text
     EXPECT_EQ(json["action"], "refused");
 }
 
@@ -164,18 +141,18 @@ TEST_F(TuneCommand, LimitBelowRunningSevGuestsIsRefusedAndWritesNothing) {
     std::ofstream(config) << "[libvirt]\nuri = test://" << node.string()
                           << "\n[memory]\nreserved_host_memory_mb = " << reserve << "\n";
     const auto before = limit_state();
-    const auto run = run_sevd("tune --config " + config.string());
-    EXPECT_EQ(run.exit_code, 1) << run.out;
-    EXPECT_NE(run.out.find("SEV guests        2 running, 6.0 GiB locked"), std::string::npos)
-        << run.out;
+    const auto run = run_sevd({"tune", "--config", config.string()});
+    EXPECT_EQ(run.exit_code, 1) << run.output;
+    EXPECT_NE(run.output.find("SEV guests        2 running, 6.0 GiB locked"), std::string::npos)
+        << run.output;
     EXPECT_NE(
-        run.out.find("locked by the SEV guests already running; the old limit stays in force"),
+        run.output.find("locked by the SEV guests already running; the old limit stays in force"),
         std::string::npos)
-        << run.out;
+        << run.output;
     // Largest reserve that fits: (MemTotal - 6176 MiB) in whole MiB.
     const uint64_t max_reserve = (mem_total_bytes() - 6176 * kMiB) / kMiB;
-    EXPECT_NE(run.out.find("at most " + std::to_string(max_reserve) + " MiB"), std::string::npos)
-        << run.out;
+    EXPECT_NE(run.output.find("at most " + std::to_string(max_reserve) + " MiB"), std::string::npos)
+        << run.output;
     EXPECT_EQ(limit_state(), before);
 }
 
@@ -187,10 +164,10 @@ TEST_F(TuneCommand, UnwritableCgroupLeavesTheLimitAndExits2) {
     fs::permissions(dir_, fs::perms::others_read | fs::perms::others_exec, fs::perm_options::add);
     fs::permissions(config, fs::perms::others_read, fs::perm_options::add);
     const auto before = limit_state();
-    const auto run = run_sevd_as_nobody("tune --config " + config);
-    EXPECT_EQ(run.exit_code, 2) << run.out;
-    EXPECT_NE(run.out.find("FAIL failed: cannot write"), std::string::npos) << run.out;
-    EXPECT_NE(run.out.find("the limit in force stays"), std::string::npos) << run.out;
+    const auto run = run_sevd_as_nobody({"tune", "--config", config});
+    EXPECT_EQ(run.exit_code, 2) << run.output;
+    EXPECT_NE(run.output.find("FAIL failed: cannot write"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("the limit in force stays"), std::string::npos) << run.output;
     EXPECT_EQ(limit_state(), before);
 }
 

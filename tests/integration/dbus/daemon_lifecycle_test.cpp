@@ -63,8 +63,8 @@ TEST(DaemonLifecycle, WithLibvirtUnreachableItStillPublishesAndSaysSo) {
     SevdDaemon daemon(bus, daemon_options(kRome));
     auto conn = connect_to(bus.address());
     dbus::HostClient host(*conn);
-    EXPECT_FALSE(host.LibvirtAvailable());
-    EXPECT_TRUE(host.CpuSevEs()); // the rest of the report is there
+    EXPECT_FALSE(host.libvirt().available);
+    EXPECT_TRUE(host.cpu().sev_es); // the rest of the report is there
     // The first background attempt lands within a moment; its error names the socket.
     std::string connection_check;
     for (int i = 0; i < 200 && connection_check.find("nonexistent") == std::string::npos; ++i) {
@@ -89,9 +89,9 @@ TEST(DaemonLifecycle, DescribeEqualsProbeJson) {
     auto conn = connect_to(bus.address());
     dbus::HostClient host(*conn);
     // Wait for the background libvirt reading (test driver: connects at once).
-    for (int i = 0; i < 200 && !host.LibvirtAvailable(); ++i)
+    for (int i = 0; i < 200 && !host.libvirt().available; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_TRUE(host.LibvirtAvailable()) << daemon.log();
+    ASSERT_TRUE(host.libvirt().available) << daemon.log();
     const auto probe = run_command({kSevdBinary, "probe", "--json", "--root", kRome.string(),
                                     "--libvirt-uri", "test:///default"});
     ASSERT_LE(probe.exit_code, 1) << probe.output;

@@ -81,6 +81,35 @@ TEST(LimitsDecoder, Bad) {
     EXPECT_FALSE(decode_memlock_limit("Max locked memory\n"));
 }
 
+TEST(DecodeUtf8Char, CodePointAndLength) {
+    EXPECT_EQ(decode_utf8_char("A", 0).value().code, 0x41u);
+    EXPECT_EQ(decode_utf8_char("\x01", 0).value().length, 1u); // controls are well-formed
+    // é = U+00E9: 0xC3 0xA9 -> (0x03 << 6) | 0x29 = 0xE9.
+    const auto e_acute = decode_utf8_char("caf\xc3\xa9", 3);
+    ASSERT_TRUE(e_acute);
+    EXPECT_EQ(e_acute->code, 0xE9u);
+    EXPECT_EQ(e_acute->length, 2u);
+    // U+1F4BE: 0xF0 0x9F 0x92 0xBE -> (0 << 18) | (0x1F << 12) | (0x12 << 6) | 0x3E.
+    const auto disk = decode_utf8_char("\xf0\x9f\x92\xbe", 0);
+    ASSERT_TRUE(disk);
+    EXPECT_EQ(disk->code, 0x1F4BEu);
+    EXPECT_EQ(disk->length, 4u);
+    EXPECT_EQ(decode_utf8_char("\xef\xbf\xbe", 0).value().code,
+              0xFFFEu); // XML's concern, not UTF-8's
+}
+
+TEST(DecodeUtf8Char, RefusesMalformedSequences) {
+    EXPECT_FALSE(decode_utf8_char("\xff", 0));     // never a UTF-8 byte
+    EXPECT_FALSE(decode_utf8_char("\xa9", 0));     // continuation byte as lead
+    EXPECT_FALSE(decode_utf8_char("\xe2\x82", 0)); // cut short
+    EXPECT_FALSE(decode_utf8_char("\xc3"
+                                  "A",
+                                  0));                     // bad continuation
+    EXPECT_FALSE(decode_utf8_char("\xe0\x80\xaf", 0));     // overlong '/'
+    EXPECT_FALSE(decode_utf8_char("\xed\xbf\xbf", 0));     // surrogate U+DFFF
+    EXPECT_FALSE(decode_utf8_char("\xf4\x90\x80\x80", 0)); // U+110000
+}
+
 TEST(PrintableText, KeepsValidUtf8ReplacesTheRest) {
     EXPECT_EQ(printable_text("AMD EPYC 7742"), "AMD EPYC 7742");
     EXPECT_EQ(printable_text("caf\xc3\xa9 \xe2\x80\x98q\xe2\x80\x99"),

@@ -1,0 +1,121 @@
+// Fault: 1,000 kernel uevents for the kvm misc device in a burst. The daemon
+// coalesces them: it re-probes a bounded number of times (counted as opens of
+// the snapshot's cpuid file, which only a host re-probe reads, seen through
+// inotify), announces the changed snapshot once, and answers a GetAll issued
+// right after the burst within 1 s.
+#include <chrono>
+#include <fcntl.h>
+#include <filesystem>
+#include <poll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "tests/integration/faults/fault_harness.h"
+#include "tests/support/private_bus.h"
+#include "tests/support/sevd_daemon.h"
+#include "tests/support/temp_dir.h"
+
+namespace sevd::test::faults {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kUevents = 1000;
+// dbus/daemon.cpp kUeventCoalesceDelay: at most one re-probe per 200 ms window.
+constexpr auto kCoalesceWindow = 200ms;
+
+// Counts IN_OPEN events on one file.
+class OpenCounter {
+public:
+    explicit OpenCounter(const fs::path& file) : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+        if (fd_ >= 0)
+            watch_ = inotify_add_watch(fd_, file.c_str(), IN_OPEN);
+    }
+    ~OpenCounter() {
+        if (fd_ >= 0)
+            close(fd_);
+    }
+    OpenCounter(const OpenCounter&) = delete;
+    OpenCounter& operator=(const OpenCounter&) = delete;
+
+    bool ok() const { return fd_ >= 0 && watch_ >= 0; }
+    // Opens seen since the last call; waits up to `quiet` for each further event.
+    int drain(std::chrono::milliseconds quiet) {
+        int opens = 0;
+        alignas(inotify_event) char buffer[4096];
+        pollfd pfd{fd_, POLLIN, 0};
+        while (poll(&pfd, 1, static_cast<int>(quiet.count())) > 0) {
+            const ssize_t n = read(fd_, buffer, sizeof buffer);
+            for (ssize_t at = 0; at < n;) {
+                const auto* event = reinterpret_cast<const inotify_event*>(buffer + at);
+                opens += (event->mask & IN_OPEN) != 0 ? 1 : 0;
+                at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+            }
+        }
+        return opens;
+    }
+
+private:
+    int fd_;
+    int watch_ = -1;
+};
+
+TEST(UeventBurst, ThousandUeventsAreCoalescedAndTheDaemonStaysResponsive) {
+    if (!fs::exists(kKvmUevent))
+        GTEST_SKIP() << kKvmUevent << " missing: no KVM device to send uevents for";
+    TempDir dir;
+    const auto root = dir.copy_in(SEVD_FIXTURES_DIR "/rome-split-asids", "host");
+    PrivateBus bus;
+    SevdDaemon daemon(bus, daemon_options(root));
+    PropertiesChangedRecorder recorder(bus.address(), kHostName, kHostPath);
+    HostView host(bus.address());
+    OpenCounter cpuid_opens(root / "cpuid");
+    ASSERT_TRUE(cpuid_opens.ok()) << "inotify on " << (root / "cpuid");
+    cpuid_opens.drain(500ms); // start-up and anything pending
+
+    // Two more SEV guests: misc.current "sev 3" → "sev 5" (rome-split-asids, total 410).
+    write_file(root / "sys/fs/cgroup/misc.current", "sev 5\nsev_es 1\n");
+    const auto burst_start = std::chrono::steady_clock::now();
+    for (int i = 0; i < kUevents; ++i) {
+        const int fd = open(kKvmUevent, O_WRONLY | O_CLOEXEC);
+        ASSERT_GE(fd, 0) << kKvmUevent;
+        ASSERT_EQ(write(fd, "change", 6), 6) << "uevent " << i;
+        close(fd);
+    }
+    const auto burst = std::chrono::steady_clock::now() - burst_start;
+
+    const auto asked = std::chrono::steady_clock::now();
+    EXPECT_NO_THROW(host.get_all(1s)) << daemon.log();
+    const auto answered = std::chrono::steady_clock::now() - asked;
+    EXPECT_LT(answered, 1s) << "GetAll right after the burst";
+
+    const auto change = recorder.wait_for("SevSlots", kSettle);
+    ASSERT_TRUE(change) << daemon.log();
+    const auto slots = change->changed.at("SevSlots").get<sdbus::Struct<uint32_t, uint32_t>>();
+    EXPECT_EQ(std::get<1>(slots), 5u);
+    // The re-probes stop once the queue is drained: wait for 1 s without an open.
+    const int reprobes = cpuid_opens.drain(1s);
+    const auto windows = std::chrono::duration_cast<std::chrono::milliseconds>(burst) /
+                         std::chrono::duration_cast<std::chrono::milliseconds>(kCoalesceWindow);
+    // One re-probe per coalescing window the burst spans, plus the one that ends the
+    // last window and one for a window straddling the start.
+    const auto bound = static_cast<int>(windows) + 2;
+    std::printf("%d uevents in %lld ms: %d re-probes (bound %d); GetAll answered in %lld us\n",
+                kUevents,
+                static_cast<long long>(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(burst).count()),
+                reprobes, bound,
+                static_cast<long long>(
+                    std::chrono::duration_cast<std::chrono::microseconds>(answered).count()));
+    EXPECT_GE(reprobes, 1);
+    EXPECT_LE(reprobes, bound);
+    EXPECT_LT(reprobes, kUevents);
+    // Only the first re-probe saw a change: the rest announce nothing.
+    EXPECT_FALSE(recorder.wait_for("SevSlots", 300ms)) << "SevSlots announced twice";
+    EXPECT_EQ(host.describe().at("slots").at("amd-sev").at("used"), 5);
+    EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+}
+
+} // namespace
+} // namespace sevd::test::faults
