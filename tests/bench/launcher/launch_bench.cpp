@@ -5,6 +5,8 @@
 
 #include "launcher/domain_xml.h"
 #include "launcher/request_validator.h"
+#include "tests/bench/figure.h"
+#include "tests/bench/gbench_median.h"
 
 namespace sevd::launcher {
 namespace {
@@ -64,4 +66,16 @@ BENCHMARK(BM_ValidateAndBuildXml_Minimal)
 } // namespace
 } // namespace sevd::launcher
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    using namespace sevd::bench;
+    constexpr double kBudgetMicros = 50;
+    const auto capture = run_benchmarks(argc, argv);
+    const double full = capture.median("BM_ValidateAndBuildXml_Full");
+    if (full < 0)
+        return 0; // filtered out
+    print_figure(
+        {"launch request validation + domain XML (full request)", format("%.1f us", full),
+         "minimal request: " + format("%.1f us", capture.median("BM_ValidateAndBuildXml_Minimal")),
+         "-", "<= 50 us", full <= kBudgetMicros});
+    return 0;
+}

@@ -2,8 +2,7 @@
 // same machine state: `sevd probe --no-libvirt` vs `virt-host-validate qemu`
 // (Debian's libvirt-clients). Prints the medians, the ratios, the facts each
 // reports, and the peak RSS of `sevd probe`. Asserts nothing about time.
-//   usage: probe_process_bench SEVD [RUNS] [LEAN_SEVD]
-// LEAN_SEVD: the same probe command linked without the daemon's libraries.
+//   usage: probe_process_bench SEVD [RUNS]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
+
+#include "tests/bench/figure.h"
 
 namespace {
 
@@ -80,7 +81,7 @@ struct Series {
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s SEVD [RUNS] [LEAN_SEVD]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s SEVD [RUNS]\n", argv[0]);
         return 2;
     }
     const int runs = argc > 2 ? std::atoi(argv[2]) : 60;
@@ -88,9 +89,6 @@ int main(int argc, char** argv) {
         {"virt-host-validate qemu", {"virt-host-validate", "qemu"}, {}, {}},
         {"sevd probe --no-libvirt", {argv[1], "probe", "--no-libvirt"}, {}, {}},
     };
-    if (argc > 3)
-        series.push_back(
-            {"lean sevd probe --no-libvirt", {argv[3], "probe", "--no-libvirt"}, {}, {}});
     if (run(series[0].command).exit_code == 127) {
         std::printf("virt-host-validate not installed (Debian: libvirt-clients); skipping\n");
         return 0;
@@ -117,5 +115,16 @@ int main(int argc, char** argv) {
     const int vhv_checks = count_lines("virt-host-validate qemu 2>/dev/null");
     std::printf("facts reported: sevd %d checks, virt-host-validate %d checks\n", sevd_checks,
                 vhv_checks);
+    const double sevd = median(series[1].micros);
+    const double speedup = reference / sevd;
+    sevd::bench::print_figure(
+        {"sevd probe --no-libvirt, whole process", sevd::bench::format("%.2f ms", sevd / 1000),
+         "virt-host-validate qemu: " + sevd::bench::format("%.2f ms", reference / 1000),
+         sevd::bench::format("%.1fx faster", speedup), ">= 5x faster", speedup >= 5});
+    sevd::bench::print_figure(
+        {"sevd probe --no-libvirt, peak RSS",
+         sevd::bench::format("%.0f KiB", median(series[1].rss_kib)),
+         "virt-host-validate qemu: " + sevd::bench::format("%.0f KiB", median(series[0].rss_kib)),
+         "-", "reported", true});
     return 0;
 }

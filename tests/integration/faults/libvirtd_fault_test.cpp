@@ -1,0 +1,157 @@
+// Faults around a real libvirtd (tests/support, QEMU driver, session mode):
+// libvirtd killed and restarted under a running daemon, and the daemon killed
+// with SIGKILL while launches are in flight. On this machine QEMU cannot run
+// SEV, so every launch that passes sevd's admission is refused by libvirt
+// after sevd reserved a slot: the tests check that such reservations never
+// leak, across libvirtd and sevd restarts.
+#include <csignal>
+
+#include <gtest/gtest.h>
+
+#include "probe/libvirt_handles.h"
+#include "tests/integration/faults/launch_faults.h"
+#include "tests/support/libvirtd_instance.h"
+#include "tests/support/private_bus.h"
+#include "tests/support/sevd_daemon.h"
+
+namespace sevd::test::faults {
+namespace {
+
+constexpr const char* kLibvirtError = "org.sevd.Error.Libvirt";
+
+class LibvirtdFaults : public testing::Test {
+protected:
+    // One libvirtd for the suite (QEMU capability probing makes its start slow).
+    static void SetUpTestSuite() {
+        if (!LibvirtdInstance::available())
+            return;
+        try {
+            libvirtd_ = std::make_unique<LibvirtdInstance>();
+        } catch (const std::exception& e) {
+            start_error_ = e.what();
+        }
+    }
+    static void TearDownTestSuite() { libvirtd_.reset(); }
+
+    void SetUp() override {
+        if (!start_error_.empty())
+            FAIL() << "private libvirtd did not start: " << start_error_;
+        if (!libvirtd_)
+            GTEST_SKIP() << LibvirtdInstance::kBinary << " is not installed";
+        bus_ = std::make_unique<PrivateBus>();
+        start_daemon();
+    }
+    void TearDown() override {
+        if (daemon_)
+            EXPECT_EQ(daemon_->stop(), 0) << daemon_->log();
+        if (libvirtd_)
+            libvirtd_->start(); // for the next test, if this one left it down
+    }
+    void start_daemon() {
+        auto options = daemon_options(host_.root);
+        options.libvirt_uri = libvirtd_->uri();
+        options.config = host_.config;
+        daemon_ = std::make_unique<SevdDaemon>(*bus_, options);
+        host_view_ = std::make_unique<HostView>(bus_->address());
+    }
+    bool libvirt_available() {
+        // Refresh makes the daemon's libvirt watcher read again now instead of at its
+        // next periodic check.
+        return host_view_->refreshed().at("libvirt").at("available") == true;
+    }
+    // Domains libvirtd holds: (active, defined in total).
+    static std::pair<int, int> libvirt_domains() {
+        std::string error;
+        const auto conn = libvirt::open_read_only(libvirtd_->uri(), error);
+        if (!conn) {
+            ADD_FAILURE() << error;
+            return {-1, -1};
+        }
+        return {virConnectListAllDomains(conn.get(), nullptr, VIR_CONNECT_LIST_DOMAINS_ACTIVE),
+                virConnectListAllDomains(conn.get(), nullptr, 0)};
+    }
+    // Launches `count` guests one after the other; all must be refused by libvirt
+    // (QEMU without SEV), none with NoSlots: a leaked reservation would show as NoSlots.
+    void expect_only_libvirt_refusals(int count, const std::string& prefix) {
+        const auto conn = connect_to(bus_->address());
+        dbus::LauncherClient launcher(*conn);
+        for (int i = 0; i < count; ++i)
+            EXPECT_EQ(error_name_of([&] {
+                          launcher.Launch(prefix + std::to_string(i), 256, 1, host_.disk, {});
+                      }),
+                      kLibvirtError)
+                << "launch " << i << "; daemon log:\n"
+                << daemon_->log();
+        EXPECT_TRUE(launcher.Guests().empty());
+    }
+
+    static inline std::unique_ptr<LibvirtdInstance> libvirtd_;
+    static inline std::string start_error_;
+    TempDir dir_;
+    // K = 1 SEV slot (misc.capacity caps CPUID's 410), used = running SEV domains (0).
+    LaunchHost host_{dir_, "sev 1\nsev_es 1\n"};
+    std::unique_ptr<PrivateBus> bus_;
+    std::unique_ptr<SevdDaemon> daemon_;
+    std::unique_ptr<HostView> host_view_;
+};
+
+TEST_F(LibvirtdFaults, LibvirtdKilledAndRestartedIsSeenAndLaunchesCarryOn) {
+    ASSERT_TRUE(wait_until([&] { return libvirt_available(); }, kSettle)) << daemon_->log();
+    EXPECT_EQ(host_view_->describe().at("ready"), true);
+
+    ASSERT_EQ(kill(libvirtd_->pid(), SIGKILL), 0);
+    libvirtd_->stop(); // reaps it
+    ASSERT_TRUE(wait_until([&] { return !libvirt_available(); }, kSettle)) << daemon_->log();
+    auto report = host_view_->describe();
+    // An unreachable libvirt is a FAIL check: nothing is launchable.
+    EXPECT_EQ(check_status(report, "libvirt.connection"), "fail");
+    EXPECT_EQ(report.at("ready"), false);
+    {
+        const auto conn = connect_to(bus_->address());
+        dbus::LauncherClient launcher(*conn);
+        const auto refused =
+            error_name_of([&] { launcher.Launch("while-down", 256, 1, host_.disk, {}); });
+        EXPECT_EQ(refused.rfind("org.sevd.Error.", 0), 0u) << refused;
+    }
+
+    libvirtd_->start();
+    ASSERT_TRUE(wait_until([&] { return libvirt_available(); }, kSettle)) << daemon_->log();
+    EXPECT_EQ(host_view_->describe().at("ready"), true);
+
+    // Launcher1 works again: Plan builds the XML; with 1 slot, three launches in a
+    // row each reach libvirt (and are refused there), so each released its slot.
+    {
+        const auto conn = connect_to(bus_->address());
+        dbus::LauncherClient launcher(*conn);
+        const auto xml = launcher.Plan("after-restart", 256, 1, host_.disk, {});
+        EXPECT_NE(xml.find("<launchSecurity type=\"sev\">"), std::string::npos) << xml;
+    }
+    expect_only_libvirt_refusals(3, "after-restart-");
+    EXPECT_EQ(slots_of(host_view_->refreshed(), "amd-sev"), std::make_pair(1, 0));
+    EXPECT_EQ(libvirt_domains(), std::make_pair(0, 0)) << "a refused launch left a domain";
+    EXPECT_FALSE(daemon_->process().poll_exit()) << daemon_->log();
+}
+
+TEST_F(LibvirtdFaults, SevdKilledDuringLaunchesRestartsWithoutLeakedReservations) {
+    ASSERT_TRUE(wait_until([&] { return libvirt_available(); }, kSettle)) << daemon_->log();
+    // Launch calls in flight when the daemon dies: callers get an error (NoReply or
+    // a refusal), never a hang.
+    std::thread flood([&] { launch_concurrently(bus_->address(), "killed-", 20, host_.disk); });
+    std::this_thread::sleep_for(50ms); // some calls are inside the daemon by now
+    daemon_->process().stop(SIGKILL, 5s);
+    flood.join();
+    daemon_.reset();
+
+    start_daemon();
+    ASSERT_TRUE(wait_until([&] { return libvirt_available(); }, kSettle)) << daemon_->log();
+    const auto [active, defined] = libvirt_domains();
+    // Used slots are the encrypted domains really running in libvirtd.
+    EXPECT_EQ(slots_of(host_view_->describe(), "amd-sev"), std::make_pair(1, active));
+    // QEMU refuses SEV XML at define time here, so nothing can have been left defined.
+    EXPECT_EQ(defined, 0);
+    // The single slot is free: the new daemon admits and libvirt refuses, twice.
+    expect_only_libvirt_refusals(2, "after-kill-");
+}
+
+} // namespace
+} // namespace sevd::test::faults
