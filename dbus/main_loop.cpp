@@ -109,10 +109,13 @@ void MainLoop::run_due_timers() {
 
 int MainLoop::run() {
     while (!quit_) {
-        // sd-bus may hold already-read messages (e.g. queued during a
-        // synchronous call); drain them before sleeping.
-        while (bus_ != nullptr && bus_->processPendingRequest() && !quit_) {
-        }
+        // One sd_bus_process() per wake-up, as sd-event's own bus integration
+        // does: sd-bus reads one message at a time, and while it still holds
+        // queued ones (e.g. from a synchronous call) it asks for a zero
+        // timeout, so poll() never sleeps on pending work. Draining until it
+        // returns false instead would cost a failed recvmsg() per request.
+        if (bus_ != nullptr)
+            bus_->processPendingRequest();
         if (quit_)
             break;
 

@@ -42,8 +42,9 @@ protected:
     void TearDown() override {
         launcher_.reset();
         raw_.reset();
-        if (daemon_)
+        if (daemon_) {
             EXPECT_EQ(daemon_->stop(), 0) << daemon_->log();
+        }
     }
     // The daemon still answers and launched nothing.
     void expect_serving() {
@@ -92,18 +93,18 @@ TEST_F(BadArguments, WrongSignaturesAreInvalidArgs) {
     EXPECT_EQ(raw_launch(
                   [&](sdbus::MethodCall& m) {
                       // one argument too many
-                      m << std::string("g") << uint64_t{512} << uint32_t{1} << disk_
-                        << Properties{} << std::string("extra");
+                      m << std::string("g") << uint64_t{512} << uint32_t{1} << disk_ << Properties{}
+                        << std::string("extra");
                   },
                   "Plan"),
               kInvalidArgs);
     EXPECT_EQ(raw_launch([](sdbus::MethodCall& m) { m << uint32_t{7}; }, "Stop"), kInvalidArgs);
 
     // The same through busctl, as an admin would type it: vcpus given as a string.
-    const auto busctl = run_command({"busctl", "--address=" + bus_->address(), "call", kHostName,
-                                     kLauncherPath, kLauncherInterface, "Launch", "stss", "g",
-                                     "512", "two", disk_},
-                                    {});
+    const auto busctl =
+        run_command({"busctl", "--address=" + bus_->address(), "call", kHostName, kLauncherPath,
+                     kLauncherInterface, "Launch", "stss", "g", "512", "two", disk_},
+                    {});
     EXPECT_NE(busctl.exit_code, 0) << busctl.output;
     EXPECT_NE(busctl.output.find("Invalid arguments"), std::string::npos) << busctl.output;
     expect_serving();

@@ -30,8 +30,9 @@ protected:
         start_daemon();
     }
     void TearDown() override {
-        if (daemon_)
+        if (daemon_) {
             EXPECT_EQ(daemon_->stop(), 0) << daemon_->log();
+        }
     }
     void start_daemon() {
         auto options = daemon_options(host_.root);
@@ -67,12 +68,17 @@ TEST_F(DaemonKill, RestartAfterSigkillMidLaunchAdmitsExactlyTheFreeSlots) {
     EXPECT_EQ(slots_of(view_->describe(), "amd-sev-es"), std::make_pair(2, 1));
     EXPECT_EQ(guest_names(), std::vector<std::string>{"sevd-web"});
 
-    // 10 launches in flight; SIGKILL while they are being served.
-    std::thread flood([&] { launch_concurrently(bus_->address(), "doomed-", 10, host_.disk); });
-    std::this_thread::sleep_for(20ms);
-    ASSERT_TRUE(daemon_->process().stop(SIGKILL, 5s)) << "SIGKILL did not end the daemon";
+    // 100 launches; SIGKILL as soon as the first is answered, with the rest in flight.
+    Outcomes doomed;
+    std::atomic<int> answered{0};
+    std::thread flood([&] {
+        doomed = launch_concurrently(bus_->address(), "doomed-", 100, host_.disk, &answered);
+    });
+    wait_until([&] { return answered.load() > 0; }, kSettle);
+    EXPECT_TRUE(daemon_->process().stop(SIGKILL, 5s)) << "SIGKILL did not end the daemon";
     flood.join();
     daemon_.reset();
+    std::printf("launches when SIGKILL came: %s\n", outcomes_text(doomed).c_str());
 
     // Restarted: the node file's 2 running SEV guests and nothing else (start_daemon
     // waits for SEV 4 total / 2 used), sevd-web still the only guest it marked.
@@ -83,9 +89,9 @@ TEST_F(DaemonKill, RestartAfterSigkillMidLaunchAdmitsExactlyTheFreeSlots) {
     // 10 concurrent launches against 4 − 2 = 2 free SEV slots: exactly 2 start.
     const auto outcomes = launch_concurrently(bus_->address(), "after-", 10, host_.disk);
     EXPECT_EQ(outcomes, (Outcomes{{"ok", 2}, {kNoSlots, 8}})) << outcomes_text(outcomes);
-    EXPECT_TRUE(wait_until(
-        [&] { return slots_of(view_->describe(), "amd-sev") == std::make_pair(4, 4); }, kSettle))
-        << view_->describe().at("slots").dump();
+    // (Host1's SevSlots cannot show them here: each connection to a test:// node-file
+    // URI gets its own copy of the node file, so the probe's connection never sees the
+    // launcher's domains; the launcher's ledger and Guests do.)
     EXPECT_EQ(guest_names().size(), 3u); // sevd-web and the two just launched
 
     // Killed again with the pool full, then restarted: back to the node file (2 used).

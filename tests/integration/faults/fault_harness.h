@@ -30,6 +30,25 @@ inline constexpr const char* kKvmUevent = "/sys/class/misc/kvm/uevent";
 // Generous bound for a state change the daemon makes in the background.
 inline constexpr auto kSettle = 15s;
 
+// The 1 s responsiveness bound of the issue is for the optimized build (NDEBUG);
+// unoptimized and sanitizer builds run several times slower, so there the
+// figure is printed but not asserted.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define SEVD_FAULTS_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define SEVD_FAULTS_SANITIZED 1
+#endif
+#endif
+#if defined(NDEBUG) && !defined(SEVD_FAULTS_SANITIZED)
+inline constexpr bool kResponsivenessBoundApplies = true;
+#else
+inline constexpr bool kResponsivenessBoundApplies = false;
+#endif
+inline constexpr auto kResponsivenessBound = 1s;
+// Where the bound applies, a GetAll slower than it is cut off at it.
+inline constexpr std::chrono::microseconds kGetAllTimeout = kResponsivenessBoundApplies ? 1s : 25s;
+
 // Polls `done` every 20 ms until it holds or `timeout` passes.
 inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -64,7 +83,9 @@ public:
         proxy_->callMethod("Describe").onInterface(kHostInterface).storeResultsTo(text);
         return Json::parse(text);
     }
-    void refresh() { proxy_->callMethod("Refresh").onInterface(kHostInterface); }
+    void refresh(std::chrono::microseconds timeout = 25s) {
+        proxy_->callMethod("Refresh").onInterface(kHostInterface).withTimeout(timeout);
+    }
     std::map<std::string, sdbus::Variant> get_all(std::chrono::microseconds timeout = 25s) {
         std::map<std::string, sdbus::Variant> all;
         proxy_->callMethod("GetAll")

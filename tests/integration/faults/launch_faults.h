@@ -4,6 +4,7 @@
 // launches through Launcher1 tallied by outcome.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -37,8 +38,11 @@ struct LaunchHost {
 using Outcomes = std::map<std::string, int>;
 
 // `count` Launch calls at once, each from its own connection and thread.
+// `answered` (optional) counts the calls answered so far, for a test that
+// acts while the rest are in flight.
 inline Outcomes launch_concurrently(const std::string& address, const std::string& prefix,
-                                    int count, const std::string& disk) {
+                                    int count, const std::string& disk,
+                                    std::atomic<int>* answered = nullptr) {
     std::mutex mutex;
     Outcomes outcomes;
     std::vector<std::thread> callers;
@@ -48,14 +52,15 @@ inline Outcomes launch_concurrently(const std::string& address, const std::strin
             try {
                 auto conn = connect_to(address);
                 dbus::LauncherClient launcher(*conn);
-                outcome = error_name_of([&] {
-                    launcher.Launch(prefix + std::to_string(i), 256, 1, disk, {});
-                });
+                outcome = error_name_of(
+                    [&] { launcher.Launch(prefix + std::to_string(i), 256, 1, disk, {}); });
             } catch (const sdbus::Error& e) { // the connection itself failed
                 outcome = e.getName();
             }
             std::lock_guard lock(mutex);
             ++outcomes[outcome];
+            if (answered != nullptr)
+                ++*answered;
         });
     }
     for (auto& caller : callers)

@@ -86,9 +86,11 @@ TEST(UeventBurst, ThousandUeventsAreCoalescedAndTheDaemonStaysResponsive) {
     const auto burst = std::chrono::steady_clock::now() - burst_start;
 
     const auto asked = std::chrono::steady_clock::now();
-    EXPECT_NO_THROW(host.get_all(1s)) << daemon.log();
+    EXPECT_NO_THROW(host.get_all(kGetAllTimeout)) << daemon.log();
     const auto answered = std::chrono::steady_clock::now() - asked;
-    EXPECT_LT(answered, 1s) << "GetAll right after the burst";
+    if (kResponsivenessBoundApplies) {
+        EXPECT_LT(answered, kResponsivenessBound) << "GetAll right after the burst";
+    }
 
     const auto change = recorder.wait_for("SevSlots", kSettle);
     ASSERT_TRUE(change) << daemon.log();
