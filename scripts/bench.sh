@@ -16,5 +16,5 @@ trap 'rm -f "$log"' EXIT
 }
 {
   echo "figure|value|reference (same run)|ratio|target|"
-  sed -nE 's/^[0-9]+: \[figure\] //p' "$log" | sed -E 's/ \| /|/g'
+  sed -E "s/\x1b\[[0-9;]*m//g" "$log" | sed -nE 's/^[0-9]+: \[figure\] //p' | sed -E 's/ \| /|/g'
 } | column -t -s '|'

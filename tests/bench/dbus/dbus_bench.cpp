@@ -17,6 +17,7 @@
 
 #include "dbus/host_client.h"
 #include "dbus/launcher_client.h"
+#include "tests/bench/figure.h"
 #include "tests/support/bus_client.h"
 #include "tests/support/child_process.h"
 #include "tests/support/private_bus.h"
@@ -128,9 +129,13 @@ TEST(DbusBench, GetAllRoundTripsAgainstGetIdOnOneCpu) {
         all_rates.push_back(all);
         ratios.push_back(all / id);
     }
-    std::printf("[figure] GetAll(org.sevd.Host1) %.0f/s, GetId %.0f/s, ratio %.3f "
-                "(median of %d rounds x %d calls, all pinned to CPU %d; target >= 0.45)\n",
-                median(all_rates), median(id_rates), median(ratios), kRounds, kCalls, kPinnedCpu);
+    std::printf("GetAll %.0f/s, GetId %.0f/s (median of %d rounds x %d calls, pinned to CPU %d)\n",
+                median(all_rates), median(id_rates), kRounds, kCalls, kPinnedCpu);
+    sevd::bench::print_figure(
+        {"Properties.GetAll on org.sevd.Host1, round trips/s",
+         sevd::bench::format("%.0f/s", median(all_rates)),
+         "org.freedesktop.DBus.GetId: " + sevd::bench::format("%.0f/s", median(id_rates)),
+         sevd::bench::format("%.3f", median(ratios)), ">= 0.45", median(ratios) >= 0.45});
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
 
@@ -191,10 +196,12 @@ TEST(DbusBench, ExecToNameAcquiredWithLibvirtUnreachable) {
         ms.push_back(std::chrono::duration<double, std::milli>(*acquired - start).count());
         EXPECT_EQ(sevd.stop(SIGTERM, std::chrono::seconds(10)), 0);
     }
-    std::printf("[figure] exec -> org.sevd.Host1 acquired: median %.1f ms, min %.1f ms, max %.1f "
-                "ms over %zu runs (libvirt unreachable; target <= 50 ms)\n",
-                median(ms), *std::min_element(ms.begin(), ms.end()),
-                *std::max_element(ms.begin(), ms.end()), ms.size());
+    std::printf("exec -> name: min %.1f ms, max %.1f ms over %zu runs\n",
+                *std::min_element(ms.begin(), ms.end()), *std::max_element(ms.begin(), ms.end()),
+                ms.size());
+    sevd::bench::print_figure({"exec to org.sevd.Host1 acquired, libvirt unreachable",
+                               sevd::bench::format("%.1f ms", median(ms)), "-", "-", "<= 50 ms",
+                               median(ms) <= 50});
 }
 
 TEST(DbusBench, RssIdleAndGrowthOver100kGetAll) {
@@ -212,13 +219,20 @@ TEST(DbusBench, RssIdleAndGrowthOver100kGetAll) {
     for (int i = 0; i < 100'000; ++i)
         (void)host.all_properties();
     const uint64_t after = rss_kib(daemon.pid());
-    std::printf("[figure] RSS idle %.2f MiB (target <= 8 MiB; of it Pss %.2f MiB, private dirty "
-                "%.2f MiB, the rest shared library pages); after 1,000 GetAll %llu KiB; after "
-                "100,000 more %llu KiB: growth %lld KiB (target <= 256 KiB)\n",
+    const long long growth = static_cast<long long>(after) - static_cast<long long>(warm);
+    std::printf("RSS idle %.2f MiB: Pss %.2f MiB, private dirty %.2f MiB, the rest shared library "
+                "pages; after 1,000 GetAll %llu KiB, after 100,000 more %llu KiB\n",
                 static_cast<double>(idle) / 1024.0, static_cast<double>(idle_pss) / 1024.0,
                 static_cast<double>(idle_private) / 1024.0, static_cast<unsigned long long>(warm),
-                static_cast<unsigned long long>(after),
-                static_cast<long long>(after) - static_cast<long long>(warm));
+                static_cast<unsigned long long>(after));
+    sevd::bench::print_figure(
+        {"sevd serve RSS idle", sevd::bench::format("%.2f MiB", static_cast<double>(idle) / 1024.0),
+         "private dirty: " +
+             sevd::bench::format("%.2f MiB", static_cast<double>(idle_private) / 1024.0),
+         "-", "<= 8 MiB", idle <= 8 * 1024});
+    sevd::bench::print_figure({"sevd serve RSS growth over 100,000 GetAll",
+                               std::to_string(growth) + " KiB", "-", "-", "<= 256 KiB",
+                               growth <= 256});
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
 
@@ -228,9 +242,9 @@ TEST(DbusBench, ServiceUnitExposure) {
     std::smatch m;
     const std::regex overall("Overall exposure level for sevd.service: ([0-9.]+)");
     ASSERT_TRUE(std::regex_search(r.output, m, overall)) << r.output;
-    std::printf("[figure] systemd-analyze security --offline=true units/sevd.service: exposure %s "
-                "(target <= 3.0, later <= 2.5)\n",
-                m[1].str().c_str());
+    sevd::bench::print_figure({"systemd-analyze security units/sevd.service, exposure", m[1].str(),
+                               "fwupd 4.6, tuned/libvirtd 9.6", "-", "<= 2.5",
+                               std::stod(m[1].str()) <= 2.5});
 }
 
 TEST(DbusBench, LaunchRoundTripOnTheTestDriver) {
@@ -262,9 +276,9 @@ TEST(DbusBench, LaunchRoundTripOnTheTestDriver) {
             std::chrono::duration<double, std::milli>(Clock::now() - start).count());
         launcher.Stop("bench");
     }
-    std::printf("[figure] Launch round trip over D-Bus (test:///default): median %.2f ms over %zu "
-                "launches, pinned to CPU %d (target <= 5 ms)\n",
-                median(launch_ms), launch_ms.size(), kPinnedCpu);
+    sevd::bench::print_figure({"Launch round trip over D-Bus (test:///default)",
+                               sevd::bench::format("%.2f ms", median(launch_ms)), "-", "-",
+                               "<= 5 ms", median(launch_ms) <= 5});
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
 

@@ -58,9 +58,17 @@ protected:
         fill(call);
         return error_name_of([&] { raw_->callMethod(call); });
     }
+    // The error name; the message must stay short (it cuts long values, never
+    // echoing a megabyte back).
     std::string launch(const std::string& name, const std::string& disk,
                        const Properties& properties) {
-        return error_name_of([&] { launcher_->Launch(name, 512, 1, disk, properties); });
+        try {
+            launcher_->Launch(name, 512, 1, disk, properties);
+        } catch (const sdbus::Error& e) {
+            EXPECT_LT(e.getMessage().size(), 1024u) << e.getMessage().substr(0, 200);
+            return e.getName();
+        }
+        return "ok";
     }
 
     TempDir dir_;
@@ -99,6 +107,17 @@ TEST_F(BadArguments, WrongSignaturesAreInvalidArgs) {
                   "Plan"),
               kInvalidArgs);
     EXPECT_EQ(raw_launch([](sdbus::MethodCall& m) { m << uint32_t{7}; }, "Stop"), kInvalidArgs);
+    // Host1 (open to anyone): Describe and Refresh take no arguments.
+    auto host = sdbus::createProxy(*conn_, kHostName, kHostPath);
+    host->finishRegistration();
+    EXPECT_EQ(error_name_of([&] {
+                  host->callMethod("Describe").onInterface(kHostInterface).withArguments(1u);
+              }),
+              kInvalidArgs);
+    EXPECT_EQ(error_name_of([&] {
+                  host->callMethod("Refresh").onInterface(kHostInterface).withArguments("now");
+              }),
+              kInvalidArgs);
 
     // The same through busctl, as an admin would type it: vcpus given as a string.
     const auto busctl =
@@ -126,6 +145,8 @@ TEST_F(BadArguments, OversizedArgumentsAreInvalidArgument) {
     for (int i = 0; i < 9'999; ++i)
         mostly_valid.emplace("trait:CUSTOM_" + std::to_string(i), "required");
     EXPECT_EQ(launch("many-traits", disk_, mostly_valid), kInvalidArgument);
+    EXPECT_EQ(error_name_of([&] { launcher_->Stop(std::string(kMiB, 's')); }), kInvalidArgument)
+        << "1 MiB name to Stop";
     // Plan takes the same path.
     EXPECT_EQ(error_name_of([&] { launcher_->Plan(std::string(kMiB, 'p'), 512, 1, disk_, {}); }),
               kInvalidArgument);
