@@ -48,6 +48,7 @@ void LibvirtWatcher::set_uri(const std::string& uri) {
 
 void LibvirtWatcher::run() {
     std::chrono::milliseconds retry{0};
+    bool asked = false; // this reading was asked for (recheck), not a timed retry
     std::unique_lock lock(mutex_);
     while (!stop_) {
         const std::string uri = uri_;
@@ -58,9 +59,15 @@ void LibvirtWatcher::run() {
         on_facts_(std::move(facts));
         lock.lock();
 
-        retry = connected ? std::chrono::milliseconds{0} : next_retry_delay(retry, policy_);
+        // Only timed retries back off: a reading asked for by Refresh or a
+        // launch says nothing about how long libvirt has been gone, and must
+        // not push the next background try further away.
+        if (connected)
+            retry = std::chrono::milliseconds{0};
+        else if (!asked || retry.count() == 0)
+            retry = next_retry_delay(retry, policy_);
         const auto wait = connected ? policy_.recheck : retry;
-        wake_.wait_for(lock, wait, [this] { return stop_ || recheck_; });
+        asked = wake_.wait_for(lock, wait, [this] { return stop_ || recheck_; });
     }
 }
 

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <system_error>
 #include <unistd.h>
 
@@ -29,10 +30,20 @@ FileRead error_result(const std::filesystem::path& path, int error_number) {
 } // namespace
 
 FileRead read_small_file(const std::filesystem::path& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    // O_NONBLOCK: a FIFO planted in a snapshot must not block the daemon's
+    // main loop in open(); anything but a regular file is refused below.
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (!fd)
         return error_result(path, errno);
+    struct stat info {};
+    if (::fstat(fd.get(), &info) != 0)
+        return error_result(path, errno);
     FileRead read;
+    if (!S_ISREG(info.st_mode)) {
+        read.status = FileRead::Status::Error;
+        read.error = path.string() + ": not a regular file";
+        return read;
+    }
     char buffer[kChunkBytes];
     while (true) {
         const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);

@@ -138,14 +138,6 @@ TEST_F(LibvirtdFaults, LibvirtdKilledAndRestartedIsSeenAndLaunchesCarryOn) {
 // libvirt coming back is noticed in the background (README: the daemon re-probes
 // "when libvirt comes or goes"), also after clients called Refresh while it was down.
 TEST_F(LibvirtdFaults, LibvirtdBackIsNoticedWithoutRefreshAfterRefreshesWhileDown) {
-    if (std::getenv("SEVD_RUN_KNOWN_BUGS") == nullptr)
-        GTEST_SKIP() << "known bug: dbus/libvirt_watcher.cpp LibvirtWatcher::run() doubles "
-                        "the retry delay after every unreachable reading, including those a "
-                        "Refresh() asked for (recheck()), so ~7 Refresh calls while libvirtd is "
-                        "down push the next background attempt to max_retry (30 s); fix: "
-                        "advance the backoff only when the timed wait expired (a recheck "
-                        "reading keeps the current delay), or schedule retries by elapsed "
-                        "time since the first failure";
     ASSERT_TRUE(wait_until([&] { return libvirt_available(); }, kSettle)) << daemon_->log();
     ASSERT_EQ(kill(libvirtd_->pid(), SIGKILL), 0);
     libvirtd_->stop();

@@ -154,14 +154,8 @@ TEST_F(VanishingSnapshot, FilesReplacedByOtherKindsDoNotStopTheDaemon) {
     EXPECT_NO_THROW(host_->get_all());
 }
 
-// Known bug (see the message): set SEVD_RUN_KNOWN_BUGS=1 to run it anyway.
+// Regression: a FIFO once blocked read_small_file() in open() on the main loop.
 TEST_F(VanishingSnapshot, FifoInPlaceOfASnapshotFileDoesNotHangTheDaemon) {
-    if (std::getenv("SEVD_RUN_KNOWN_BUGS") == nullptr)
-        GTEST_SKIP() << "known bug: probe/file_reader.cpp read_small_file() opens without "
-                        "O_NONBLOCK, so a FIFO blocks open() forever; Daemon::reprobe_host() "
-                        "runs it on the main loop, so the daemon stops answering D-Bus and "
-                        "SIGTERM (fix: open with O_NONBLOCK and refuse what fstat says is "
-                        "not a regular file or character device; re-probe on a worker)";
     ASSERT_TRUE(wait_until([&] { return host_->describe().at("ready") == true; }, kSettle))
         << daemon_->log();
     // misc.capacity becomes a FIFO nobody writes to: an unreadable file (a warning).
