@@ -37,6 +37,19 @@ SevdDaemonOptions daemon_options(const std::filesystem::path& root) {
     return options;
 }
 
+LaunchSetup launch_setup(TempDir& dir, const std::filesystem::path& fixture) {
+    LaunchSetup setup;
+    setup.root = dir.copy_in(fixture, "host");
+    setup.disk = (dir.path() / "images/disk.img").string();
+    write_file(setup.disk, "raw disk");
+    const auto config = dir.path() / "sevd.conf";
+    write_file(config, "[guests]\nimage_dirs = " + (dir.path() / "images").string() + "\n");
+    setup.options = daemon_options(setup.root);
+    setup.options.libvirt_uri = "test:///default";
+    setup.options.config = config;
+    return setup;
+}
+
 SevdDaemon::SevdDaemon(const PrivateBus& bus, const SevdDaemonOptions& options) {
     std::filesystem::path config = dir_.path() / "sevd.conf";
     if (options.config)

@@ -34,6 +34,16 @@ struct SevdDaemonOptions {
 // Options for a daemon reading `root`, with every other field at its default.
 SevdDaemonOptions daemon_options(const std::filesystem::path& root);
 
+// A host ready for launches on the libvirt test driver: the snapshot copied
+// into `dir`, one raw disk in dir/images and a config whose image_dirs is that
+// folder. Tests may edit the snapshot under `root` before starting the daemon.
+struct LaunchSetup {
+    std::filesystem::path root;
+    std::string disk;
+    SevdDaemonOptions options;
+};
+LaunchSetup launch_setup(TempDir& dir, const std::filesystem::path& fixture);
+
 class SevdDaemon {
 public:
     SevdDaemon(const PrivateBus& bus, const SevdDaemonOptions& options);

@@ -25,20 +25,15 @@ using Properties = std::map<std::string, std::string>;
 class LauncherDbus : public ::testing::Test {
 protected:
     void SetUp() override {
-        root_ = dir_.copy_in(SEVD_FIXTURES_DIR "/rome-split-asids", "host");
+        auto setup = launch_setup(dir_, SEVD_FIXTURES_DIR "/rome-split-asids");
+        root_ = setup.root;
+        disk_ = setup.disk;
         // K = 4 SEV and 2 SEV-ES slots: misc.capacity caps the CPUID pools (410, 99).
         write_file(root_ / "sys/fs/cgroup/misc.capacity", "sev 4\nsev_es 2\n");
         std::filesystem::remove(root_ / "sys/fs/cgroup/misc.current");
-        disk_ = (dir_.path() / "images/disk.img").string();
-        write_file(disk_, "raw disk");
-        const auto config = dir_.path() / "sevd.conf";
-        write_file(config, "[guests]\nimage_dirs = " + (dir_.path() / "images").string() + "\n");
 
         bus_ = std::make_unique<PrivateBus>();
-        auto options = daemon_options(root_);
-        options.libvirt_uri = "test:///default";
-        options.config = config;
-        daemon_ = std::make_unique<SevdDaemon>(*bus_, options);
+        daemon_ = std::make_unique<SevdDaemon>(*bus_, setup.options);
         conn_ = connect_to(bus_->address());
         host_ = std::make_unique<dbus::HostClient>(*conn_);
         for (int i = 0; i < 500 && !host_->Ready(); ++i)

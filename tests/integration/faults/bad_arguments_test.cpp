@@ -21,16 +21,11 @@ using Properties = std::map<std::string, std::string>;
 class BadArguments : public testing::Test {
 protected:
     void SetUp() override {
-        root_ = dir_.copy_in(SEVD_FIXTURES_DIR "/rome-split-asids", "host");
-        disk_ = (dir_.path() / "images/disk.img").string();
-        write_file(disk_, "raw disk");
-        const auto config = dir_.path() / "sevd.conf";
-        write_file(config, "[guests]\nimage_dirs = " + (dir_.path() / "images").string() + "\n");
+        auto setup = launch_setup(dir_, SEVD_FIXTURES_DIR "/rome-split-asids");
+        root_ = setup.root;
+        disk_ = setup.disk;
         bus_ = std::make_unique<PrivateBus>();
-        auto options = daemon_options(root_);
-        options.libvirt_uri = "test:///default";
-        options.config = config;
-        daemon_ = std::make_unique<SevdDaemon>(*bus_, options);
+        daemon_ = std::make_unique<SevdDaemon>(*bus_, setup.options);
         conn_ = connect_to(bus_->address());
         raw_ = sdbus::createProxy(*conn_, kHostName, kLauncherPath);
         raw_->finishRegistration();
