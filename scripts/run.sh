@@ -19,8 +19,15 @@ bus_pid=""
 daemon_pid=""
 work=$(mktemp -d)
 cleanup() {
-  [[ -n "$daemon_pid" ]] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
-  [[ -n "$bus_pid" ]] && kill "$bus_pid" 2>/dev/null
+  set +e # every step runs, whatever the one before returned
+  if [[ -n "$daemon_pid" ]]; then
+    kill "$daemon_pid" 2>/dev/null
+    wait "$daemon_pid" 2>/dev/null
+  fi
+  if [[ -n "$bus_pid" ]]; then
+    kill "$bus_pid" 2>/dev/null
+    rm -f "$socket" # the bus this script started leaves its socket file behind
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
