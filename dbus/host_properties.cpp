@@ -1,20 +1,13 @@
 #include "dbus/host_properties.h"
 
+#include "probe/report_json.h"
+
 namespace sevd::dbus {
 namespace {
 
+// D-Bus strings cannot be null: an unknown state is "".
 std::string firmware_state_name(const std::optional<probe::FirmwareState>& state) {
-    if (!state)
-        return "";
-    switch (*state) {
-    case probe::FirmwareState::Uninit:
-        return "uninit";
-    case probe::FirmwareState::Init:
-        return "init";
-    case probe::FirmwareState::Working:
-        return "working";
-    }
-    return "";
+    return state ? std::string(probe::firmware_state_name(*state)) : "";
 }
 
 // sdbus::Struct derives from std::tuple but does not specialise
