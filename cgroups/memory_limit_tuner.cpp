@@ -35,9 +35,17 @@ std::unique_ptr<LimitBackend> open_systemd(const TunerOptions& options) {
                                             host_cgroup_version(options.root));
 }
 
-std::unique_ptr<LimitBackend> open_cgroupfs(const TunerOptions& options) {
-    auto mount = options.cgroup_mount ? *options.cgroup_mount : find_memory_mount();
-    return std::make_unique<CgroupfsBackend>(std::move(mount), options.slice, options.page_size);
+CgroupMount memory_mount(const TunerOptions& options) {
+    return options.cgroup_mount ? *options.cgroup_mount : find_memory_mount();
+}
+
+// Where the slice's processes show: systemd tracks every unit's processes in
+// the unified hierarchy (v2) or in its own named v1 hierarchy.
+std::filesystem::path systemd_slice_directory(const TunerOptions& options) {
+    const auto cgroup_root = options.root / "sys/fs/cgroup";
+    if (host_cgroup_version(options.root) == 2)
+        return cgroup_root / options.slice;
+    return cgroup_root / "systemd" / options.slice;
 }
 
 } // namespace
@@ -61,15 +69,27 @@ const char* to_string(TuneAction action) {
 MemoryLimitTuner::MemoryLimitTuner(TunerOptions options) : options_(std::move(options)) {
     if (options_.page_size == 0)
         options_.page_size = host_page_size();
-    const bool systemd = use_systemd(options_);
-    backend_ = systemd ? open_systemd(options_) : open_cgroupfs(options_);
-    backend_name_ = systemd ? kSourceSystemd : kSourceCgroupfs;
+    if (use_systemd(options_)) {
+        backend_ = open_systemd(options_);
+        backend_name_ = kSourceSystemd;
+        slice_directory_ = systemd_slice_directory(options_);
+        return;
+    }
+    auto mount = memory_mount(options_);
+    slice_directory_ = mount.root / options_.slice;
+    backend_ =
+        std::make_unique<CgroupfsBackend>(std::move(mount), options_.slice, options_.page_size);
+    backend_name_ = kSourceCgroupfs;
 }
 
 MemoryLimitTuner::~MemoryLimitTuner() = default;
 
 const char* MemoryLimitTuner::backend_name() const {
     return backend_name_;
+}
+
+SliceOccupancy MemoryLimitTuner::slice_occupancy() const {
+    return read_slice_occupancy(slice_directory_);
 }
 
 LimitInForce MemoryLimitTuner::current() {

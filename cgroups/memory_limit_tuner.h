@@ -11,6 +11,7 @@
 
 #include "cgroups/cgroup_limit_file.h"
 #include "cgroups/limit_backend.h"
+#include "cgroups/slice_occupancy.h"
 #include "cgroups/tune_result.h"
 #include "config/config.h"
 
@@ -52,6 +53,10 @@ public:
 
     const char* backend_name() const; // kSourceSystemd or kSourceCgroupfs
 
+    // Whether a process (a running guest) lives in the slice, read where the
+    // backend's hierarchy shows it.
+    SliceOccupancy slice_occupancy() const;
+
 private:
     TuneResult write_and_read_back(TuneResult result);
     LimitInForce read_after_failed_write(const LimitInForce& before);
@@ -59,6 +64,7 @@ private:
     TunerOptions options_;
     std::unique_ptr<LimitBackend> backend_;
     const char* backend_name_ = kSourceCgroupfs;
+    std::filesystem::path slice_directory_;
 };
 
 } // namespace sevd::cgroups

@@ -2,30 +2,22 @@
 
 #include <array>
 #include <memory>
+#include <vector>
 
-#include <libvirt/libvirt.h>
-#include <libvirt/virterror.h>
 #include <pugixml.hpp>
 
 #include "cgroups/limit_plan.h"
+#include "probe/libvirt_handles.h"
 #include "probe/text_util.h"
 
 namespace sevd::cgroups {
 namespace {
 
-struct ConnectClose {
-    void operator()(virConnectPtr connection) const { virConnectClose(connection); }
+struct FreeWithFree {
+    void operator()(void* memory) const { free(memory); } // NOLINT: libvirt allocates with malloc
 };
-using Connection = std::unique_ptr<virConnect, ConnectClose>;
-
-struct DomainFree {
-    void operator()(virDomainPtr domain) const { virDomainFree(domain); }
-};
-using Domain = std::unique_ptr<virDomain, DomainFree>;
-
-struct FreeCString {
-    void operator()(char* text) const { free(text); } // NOLINT: libvirt allocates with malloc
-};
+using MallocText = std::unique_ptr<char, FreeWithFree>;
+using MallocDomainList = std::unique_ptr<virDomainPtr, FreeWithFree>;
 
 struct UnitScale {
     std::string_view unit;
@@ -55,14 +47,6 @@ std::optional<uint64_t> unit_bytes(std::string_view unit) {
     return std::nullopt;
 }
 
-// libvirt reports errors to stderr unless told otherwise; we report our own note.
-void silence_libvirt(void* /*user*/, virErrorPtr /*error*/) {}
-
-std::string last_libvirt_error() {
-    const virErrorPtr error = virGetLastError();
-    return error != nullptr && error->message != nullptr ? error->message : "unknown error";
-}
-
 } // namespace
 
 std::optional<uint64_t> encrypted_guest_ram_bytes(std::string_view domain_xml) {
@@ -80,33 +64,43 @@ std::optional<uint64_t> encrypted_guest_ram_bytes(std::string_view domain_xml) {
     return *amount * *scale;
 }
 
+RunningSevGuests no_guests_in_empty_slice() {
+    RunningSevGuests guests;
+    guests.source = "machine.slice holds no process; libvirt not asked";
+    return guests;
+}
+
 RunningSevGuests query_running_sev_guests(const std::string& uri, uint64_t guest_overhead_mb) {
     RunningSevGuests guests;
-    virSetErrorFunc(nullptr, silence_libvirt);
-    const Connection connection(virConnectOpenReadOnly(uri.c_str()));
+    guests.source = "libvirt " + uri;
+    std::string error;
+    const libvirt::ConnectPtr connection = libvirt::open_read_only(uri, error);
     if (!connection) {
-        guests.note = "libvirt at " + uri + " is not reachable (" + last_libvirt_error() +
+        guests.note = "libvirt at " + uri + " is not reachable (" + error +
                       "); counting no running SEV guests";
         return guests;
     }
     guests.libvirt_reachable = true;
-    virDomainPtr* list = nullptr;
+    const libvirt::Api& lib = *libvirt::loaded_api(); // loaded by open_read_only
+    virDomainPtr* raw_list = nullptr;
     const int count =
-        virConnectListAllDomains(connection.get(), &list, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+        lib.connect_list_all_domains(connection.get(), &raw_list, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    const MallocDomainList list(raw_list);
     if (count < 0) {
-        guests.note = "libvirt could not list domains (" + last_libvirt_error() + ")";
+        guests.note = "libvirt could not list domains (" + libvirt::last_error_message() + ")";
         return guests;
     }
-    for (int i = 0; i < count; ++i) {
-        const Domain domain(list[i]);
-        const std::unique_ptr<char, FreeCString> xml(virDomainGetXMLDesc(domain.get(), 0));
+    std::vector<libvirt::DomainPtr> domains;
+    for (int i = 0; i < count; ++i)
+        domains.emplace_back(list.get()[i]); // owned before anything can fail
+    for (const auto& domain : domains) {
+        const MallocText xml(lib.domain_get_xml_desc(domain.get(), 0));
         const auto ram = xml ? encrypted_guest_ram_bytes(xml.get()) : std::nullopt;
         if (!ram)
             continue;
         ++guests.count;
         guests.locked_bytes += guest_locked_bytes(*ram, guest_overhead_mb);
     }
-    free(list); // NOLINT: libvirt allocates the array with malloc
     return guests;
 }
 

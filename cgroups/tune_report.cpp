@@ -68,7 +68,8 @@ nlohmann::json tune_report_json(const TuneReport& report) {
              {{"running", report.guests.count},
               {"locked_bytes", r.locked_guest_bytes},
               {"libvirt_reachable", report.guests.libvirt_reachable},
-              {"note", report.guests.note}}},
+              {"note", report.guests.note},
+              {"counted_from", report.guests.source}}},
             {"before", limit_json(r.before)},
             {"after", limit_json(r.after)},
             {"message", r.message},
@@ -89,7 +90,8 @@ std::string tune_report_text(const TuneReport& report) {
     out << "  host reserve      " << human_bytes(r.reserved_bytes) << "  [" << r.reserve_origin
         << "]\n";
     out << "  SEV guests        " << report.guests.count << " running, "
-        << human_bytes(r.locked_guest_bytes) << " locked\n";
+        << human_bytes(r.locked_guest_bytes) << " locked"
+        << (report.guests.source.empty() ? "" : "  [" + report.guests.source + "]") << "\n";
     out << "  in force before   " << limit_text(r.before) << "\n";
     if (r.computed_limit_bytes != 0)
         out << "  computed limit    " << bytes_with_exact(r.computed_limit_bytes) << "\n";

@@ -3,9 +3,10 @@
 // 2 usage or I/O error).
 //
 // `sevd` itself links only the probe: `sevd probe` runs on every host check and
-// must start fast, so it must not load libvirt, sd-bus and libcgroup. `serve`
-// and `tune` live in the `sevd-daemon` helper binary, which `sevd` execs with
-// the same arguments (add_forwarded_command).
+// must start fast, so it must not load libvirt, sd-bus and libcgroup. `tune`
+// lives in `sevd-tune` (config + cgroups; libvirt loaded only when a guest may
+// be running) and `serve` in `sevd-daemon`; `sevd` execs them with the same
+// arguments (add_forwarded_command).
 #pragma once
 
 #include <string>
@@ -16,13 +17,14 @@ namespace sevd::cli {
 
 void add_probe_command(CLI::App& app, int& exit_code);   // in `sevd`
 void add_capture_command(CLI::App& app, int& exit_code); // in `sevd`
-void add_tune_command(CLI::App& app, int& exit_code);    // in `sevd-daemon`
+void add_tune_command(CLI::App& app, int& exit_code);    // in `sevd-tune`
 void add_serve_command(CLI::App& app, int& exit_code);   // in `sevd-daemon`
 
 // Adds subcommand `name` to `sevd` whose callback replaces the process with
-// `sevd-daemon name ARGS...`; on failure to exec it sets exit_code 2.
-void add_forwarded_command(CLI::App& app, const std::string& name, const std::string& description,
-                           int& exit_code);
+// `binary name ARGS...` (binary next to sevd, else in libexec/sevd); on
+// failure to exec it sets exit_code 2.
+void add_forwarded_command(CLI::App& app, const std::string& name, const std::string& binary,
+                           const std::string& description, int& exit_code);
 
 // Runs `app` over argv with sevd's exit-code convention (usage errors → 2).
 int run_app(CLI::App& app, int argc, char** argv, int& exit_code);

@@ -1,4 +1,5 @@
-// `sevd serve|tune ...` → exec `sevd-daemon serve|tune ...`.
+// `sevd serve ...` → exec `sevd-daemon serve ...`; `sevd tune ...` → exec
+// `sevd-tune tune ...`.
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -15,30 +16,28 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kDaemonBinary = "sevd-daemon";
-
 // Next to the running `sevd` (build tree, or a package that ships both in one
 // folder), else the installed libexec folder.
-fs::path daemon_binary_path() {
+fs::path helper_binary_path(const std::string& name) {
     std::error_code ec;
     const fs::path self = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        const fs::path sibling = self.parent_path() / kDaemonBinary;
+        const fs::path sibling = self.parent_path() / name;
         if (fs::exists(sibling, ec))
             return sibling;
     }
-    return fs::path(SEVD_LIBEXEC_DIR) / kDaemonBinary;
+    return fs::path(SEVD_LIBEXEC_DIR) / name;
 }
 
 } // namespace
 
-void add_forwarded_command(CLI::App& app, const std::string& name, const std::string& description,
-                           int& exit_code) {
+void add_forwarded_command(CLI::App& app, const std::string& name, const std::string& binary_name,
+                           const std::string& description, int& exit_code) {
     auto* cmd = app.add_subcommand(name, description);
-    cmd->prefix_command();  // every argument, --help included, goes to sevd-daemon
+    cmd->prefix_command();  // every argument, --help included, goes to the helper
     cmd->set_help_flag(""); // so `sevd serve --help` shows the real options
-    cmd->callback([cmd, name, &exit_code] {
-        const fs::path binary = daemon_binary_path();
+    cmd->callback([cmd, name, binary_name, &exit_code] {
+        const fs::path binary = helper_binary_path(binary_name);
         std::vector<std::string> args{binary.string(), name};
         for (const auto& arg : cmd->remaining())
             args.push_back(arg);
@@ -48,7 +47,7 @@ void add_forwarded_command(CLI::App& app, const std::string& name, const std::st
         argv.push_back(nullptr);
         ::execv(binary.c_str(), argv.data());
         std::cerr << "sevd " << name << ": cannot run " << binary << ": " << std::strerror(errno)
-                  << " (reinstall sevd: the daemon binary is missing)\n";
+                  << " (reinstall sevd: its helper binary is missing)\n";
         exit_code = 2;
     });
 }

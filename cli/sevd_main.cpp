@@ -1,5 +1,5 @@
-// `sevd`: probe and capture here; serve and tune forwarded to `sevd-daemon`
-// (DESIGN.md "Commands").
+// `sevd`: probe and capture here; tune forwarded to `sevd-tune`, serve to
+// `sevd-daemon` (DESIGN.md "Commands").
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
@@ -10,10 +10,10 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     sevd::cli::add_probe_command(app, exit_code);
     sevd::cli::add_capture_command(app, exit_code);
-    sevd::cli::add_forwarded_command(app, "tune",
+    sevd::cli::add_forwarded_command(app, "tune", "sevd-tune",
                                      "Compute and apply the machine.slice memory limit", exit_code);
     sevd::cli::add_forwarded_command(
-        app, "serve", "Run the daemon: publish org.sevd.Host1, Launcher1, Tuning1 on D-Bus",
-        exit_code);
+        app, "serve", "sevd-daemon",
+        "Run the daemon: publish org.sevd.Host1, Launcher1, Tuning1 on D-Bus", exit_code);
     return sevd::cli::run_app(app, argc, argv, exit_code);
 }

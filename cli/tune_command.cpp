@@ -42,6 +42,16 @@ void print_report(const TuneOptions& options, const cgroups::TuneReport& report)
         std::cout << cgroups::tune_report_text(report);
 }
 
+// The SEV guests the new limit must leave room for. libvirt is asked only
+// when the slice may hold one (see cgroups/slice_occupancy.h: at boot it is
+// empty, and asking would wait on libvirt's daemons, ordered after us).
+cgroups::RunningSevGuests running_guests(const cgroups::MemoryLimitTuner& tuner,
+                                         const config::Config& config) {
+    if (tuner.slice_occupancy() == cgroups::SliceOccupancy::Empty)
+        return cgroups::no_guests_in_empty_slice();
+    return cgroups::query_running_sev_guests(config.libvirt_uri, config.guest_overhead_mb);
+}
+
 int run_tune(const TuneOptions& options) {
     config::Config config;
     try {
@@ -56,9 +66,9 @@ int run_tune(const TuneOptions& options) {
     }
     cgroups::TuneReport report;
     report.dry_run = options.dry_run;
-    report.guests = cgroups::query_running_sev_guests(config.libvirt_uri, config.guest_overhead_mb);
     try {
         cgroups::MemoryLimitTuner tuner;
+        report.guests = running_guests(tuner, config);
         report.result = tuner.apply(config, options.dry_run, report.guests.locked_bytes);
     } catch (const cgroups::TuneError& e) {
         const bool has_figures = e.result().mem_total_bytes != 0;

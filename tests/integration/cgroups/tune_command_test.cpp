@@ -38,6 +38,36 @@ uint64_t mem_total_bytes() {
     return kib * 1024;
 }
 
+// A `sleep` moved into machine.slice: a stand-in for a running guest's QEMU,
+// so `sevd tune` has to ask libvirt. Stopped (and reaped) when destroyed, before
+// the fixture puts the slice back.
+class ProcessInSlice {
+public:
+    ProcessInSlice() : sleeper_({"/bin/sleep", "600"}) {
+        fs::create_directories(kSlice);
+        std::ofstream(kSlice / "cgroup.procs") << sleeper_.pid() << "\n";
+    }
+    bool moved() const {
+        const auto procs = sevd::test::read_text(kSlice / "cgroup.procs");
+        return procs && procs->find(std::to_string(sleeper_.pid())) != std::string::npos;
+    }
+
+private:
+    sevd::test::ChildProcess sleeper_;
+};
+
+// libvirt's test driver with two running SEV guests of 2 GiB and 4 GiB:
+// locked = 6 GiB + 2 * 16 MiB (guest_overhead_mb) = 6176 MiB.
+void write_node_with_two_sev_guests(const fs::path& node) {
+    std::ofstream(node) << "<node><domain type='test'><name>a</name>"
+                           "<memory unit='KiB'>2097152</memory><os><type>hvm</type></os>"
+                           "<launchSecurity type='sev'><policy>0x0033</policy></launchSecurity>"
+                           "</domain><domain type='test'><name>b</name>"
+                           "<memory unit='KiB'>4194304</memory><os><type>hvm</type></os>"
+                           "<launchSecurity type='sev'><policy>0x0033</policy></launchSecurity>"
+                           "</domain></node>";
+}
+
 class TuneCommand : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -125,21 +155,16 @@ TEST_F(TuneCommand, JsonErrorsAreJsonOnly) {
 }
 
 TEST_F(TuneCommand, LimitBelowRunningSevGuestsIsRefusedAndWritesNothing) {
-    // libvirt's test driver with two running SEV guests of 2 GiB and 4 GiB:
-    // locked = 6 GiB + 2 * 16 MiB = 6176 MiB. A reserve of MemTotal - 6000 MiB
-    // leaves a limit of about 6000 MiB, below it.
+    // Two running SEV guests lock 6176 MiB (write_node_with_two_sev_guests). A
+    // reserve of MemTotal - 6000 MiB leaves a limit of about 6000 MiB, below it.
     const auto node = dir_ / "node.xml";
-    std::ofstream(node) << "<node><domain type='test'><name>a</name>"
-                           "<memory unit='KiB'>2097152</memory><os><type>hvm</type></os>"
-                           "<launchSecurity type='sev'><policy>0x0033</policy></launchSecurity>"
-                           "</domain><domain type='test'><name>b</name>"
-                           "<memory unit='KiB'>4194304</memory><os><type>hvm</type></os>"
-                           "<launchSecurity type='sev'><policy>0x0033</policy></launchSecurity>"
-                           "</domain></node>";
+    write_node_with_two_sev_guests(node);
     const uint64_t reserve = mem_total_bytes() / kMiB - 6000;
     const auto config = dir_ / "guests.conf";
     std::ofstream(config) << "[libvirt]\nuri = test://" << node.string()
                           << "\n[memory]\nreserved_host_memory_mb = " << reserve << "\n";
+    const ProcessInSlice guest_stand_in;
+    ASSERT_TRUE(guest_stand_in.moved());
     const auto before = limit_state();
     const auto run = run_sevd({"tune", "--config", config.string()});
     EXPECT_EQ(run.exit_code, 1) << run.output;
@@ -153,6 +178,32 @@ TEST_F(TuneCommand, LimitBelowRunningSevGuestsIsRefusedAndWritesNothing) {
     const uint64_t max_reserve = (mem_total_bytes() - 6176 * kMiB) / kMiB;
     EXPECT_NE(run.output.find("at most " + std::to_string(max_reserve) + " MiB"), std::string::npos)
         << run.output;
+    EXPECT_EQ(limit_state(), before);
+}
+
+TEST_F(TuneCommand, EmptySliceIsTunedWithoutAskingLibvirt) {
+    // The same libvirt and reserve as above, but no process in machine.slice:
+    // no guest is constrained by the limit, so libvirt is not asked (at boot
+    // that would wait on libvirt's daemons) and the limit is computed as
+    // MemTotal - reserve, rounded down to a page.
+    const auto node = dir_ / "node.xml";
+    write_node_with_two_sev_guests(node);
+    const uint64_t reserve = mem_total_bytes() / kMiB - 6000;
+    const auto config = dir_ / "guests.conf";
+    std::ofstream(config) << "[libvirt]\nuri = test://" << node.string()
+                          << "\n[memory]\nreserved_host_memory_mb = " << reserve << "\n";
+    const auto before = limit_state();
+    if (sevd::test::read_text(kSlice / "cgroup.procs").value_or("") != "")
+        GTEST_SKIP() << "machine.slice holds processes on this host";
+    const auto run = run_sevd({"tune", "--dry-run", "--json", "--config", config.string()});
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    const auto json = nlohmann::json::parse(run.output);
+    EXPECT_EQ(json["action"], "dry_run");
+    EXPECT_EQ(json["sev_guests"]["running"], 0);
+    EXPECT_EQ(json["sev_guests"]["counted_from"],
+              "machine.slice holds no process; libvirt not asked");
+    const uint64_t limit = (mem_total_bytes() - reserve * kMiB) / kPage * kPage;
+    EXPECT_EQ(json["computed_limit_bytes"], limit);
     EXPECT_EQ(limit_state(), before);
 }
 
