@@ -84,10 +84,13 @@ ModelSupport model_support(const probe::HostReport& report, EncryptionModel mode
         return {true, {}};
     const auto prefix = std::string(model_name(model)) + " cannot be launched on this host: ";
     for (const auto& why : {cpu_reason(report.cpu, model), kernel_reason(report.kernel, model),
-                            asid_reason(report.cpu, model), libvirt_reason(report.libvirt)}) {
+                            asid_reason(report.cpu, model)}) {
         if (!why.empty())
             return {false, prefix + why};
     }
+    if (const auto why = libvirt_reason(report.libvirt); !why.empty())
+        return {false, prefix + why,
+                report.libvirt.available ? ErrorCode::Unsupported : ErrorCode::Libvirt};
     if (report.slots(model).total == 0)
         return {false, prefix + "no usable ASID slots (capped to 0 by misc.capacity, libvirt's "
                                 "maxGuests/maxESGuests or max_encrypted_guests in sevd.conf)"};

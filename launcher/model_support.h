@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "launcher/launch_error.h"
 #include "probe/encryption_model.h"
 #include "probe/host_report.h"
 
@@ -12,6 +13,9 @@ namespace sevd::launcher {
 struct ModelSupport {
     bool launchable = false;
     std::string reason; // empty when launchable; else the cause and the fix
+    // The refusal's name: Libvirt when libvirt could not be reached (start it,
+    // then retry), Unsupported when the host itself cannot run the model.
+    ErrorCode refusal = ErrorCode::Unsupported;
 };
 
 // Launchable iff the report lists the model in `models`; the reason names

@@ -130,7 +130,7 @@ ValidatedRequest validate_request(const LaunchRequest& request, const Validation
     // Last: the request is well-formed; can this host run it now?
     const auto& support = context.support(out.model);
     if (!support.launchable)
-        throw LaunchError(ErrorCode::Unsupported, support.reason);
+        throw LaunchError(support.refusal, support.reason);
     return out;
 }
 

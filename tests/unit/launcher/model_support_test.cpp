@@ -56,8 +56,31 @@ TEST(ModelSupport, LibvirtWithoutSev) {
     auto r = rome();
     r.models.clear();
     r.libvirt.sev = false;
-    EXPECT_NE(model_support(r, EncryptionModel::Sev).reason.find("<sev supported='no'>"),
-              std::string::npos);
+    const auto support = model_support(r, EncryptionModel::Sev);
+    EXPECT_NE(support.reason.find("<sev supported='no'>"), std::string::npos);
+    EXPECT_EQ(support.refusal, ErrorCode::Unsupported);
+}
+
+TEST(ModelSupport, CapableHostWithLibvirtUnreachableIsALibvirtRefusal) {
+    // Everything on the host is fine; only libvirt is not answering: the
+    // caller should start libvirt and retry, so the refusal is Libvirt.
+    auto r = rome();
+    r.models.clear();
+    r.libvirt.available = r.libvirt.sev = false;
+    const auto support = model_support(r, EncryptionModel::Sev);
+    EXPECT_FALSE(support.launchable);
+    EXPECT_EQ(support.refusal, ErrorCode::Libvirt);
+    EXPECT_NE(support.reason.find("check that libvirtd runs"), std::string::npos) << support.reason;
+}
+
+TEST(ModelSupport, HostFaultsComeBeforeAnUnreachableLibvirt) {
+    // An Intel VM whose libvirt is also down: the CPU is the reason, and the
+    // refusal stays Unsupported (starting libvirt would not help).
+    probe::HostReport r;
+    r.cpu.vendor = "GenuineIntel";
+    const auto support = model_support(r, EncryptionModel::Sev);
+    EXPECT_EQ(support.refusal, ErrorCode::Unsupported);
+    EXPECT_EQ(model_support(rome(), EncryptionModel::SevEs).refusal, ErrorCode::Unsupported);
 }
 
 TEST(ModelSupport, SlotsCappedToZero) {
