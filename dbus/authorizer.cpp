@@ -1,6 +1,8 @@
 #include "dbus/authorizer.h"
 
+#include <chrono>
 #include <map>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -15,6 +17,10 @@ constexpr const char* kPolkitPath = "/org/freedesktop/PolicyKit1/Authority";
 constexpr const char* kPolkitInterface = "org.freedesktop.PolicyKit1.Authority";
 constexpr const char* kBusDaemonName = "org.freedesktop.DBus";
 constexpr uint32_t kPolkitNoInteraction = 0;
+// The check runs on the main loop: a polkitd that hangs must not stall the
+// daemon for D-Bus's 25 s default. Without interaction polkit answers in
+// milliseconds; running out of time refuses the call (fail closed).
+constexpr std::chrono::seconds kPolkitTimeout{5};
 
 } // namespace
 
@@ -26,19 +32,20 @@ Authorizer::Authorizer(sdbus::IConnection& bus)
 }
 
 void Authorizer::require(const std::string& sender, const std::string& action_id) {
-    const bool polkit = polkit_on_bus();
-    const bool allowed = polkit ? polkit_allows(sender, action_id) : unix_user_allowed(sender);
-    if (allowed)
+    if (polkit_on_bus()) {
+        const auto denial = polkit_denial(sender, action_id);
+        if (!denial)
+            return;
+        spdlog::warn("denied {} to {}: {}", action_id, sender, *denial);
+        throw sdbus::Error(kAccessDeniedError, *denial);
+    }
+    if (unix_user_allowed(sender))
         return;
-    spdlog::warn("denied {} to {} ({})", action_id, sender,
-                 polkit ? "polkit said no" : "not uid 0 nor in group sevd");
-    throw sdbus::Error(kAccessDeniedError, polkit
-                                               ? "not authorized for " + action_id +
-                                                     " by polkit; ask an administrator to grant it"
-                                               : "not authorized for " + action_id +
-                                                     ": run as root or add the "
-                                                     "user to group " +
-                                                     kPrivilegedGroup);
+    spdlog::warn("denied {} to {} (not uid 0 nor in group {})", action_id, sender,
+                 kPrivilegedGroup);
+    throw sdbus::Error(kAccessDeniedError, "not authorized for " + action_id +
+                                               ": run as root or add the user to group " +
+                                               kPrivilegedGroup);
 }
 
 bool Authorizer::polkit_on_bus() {
@@ -50,7 +57,8 @@ bool Authorizer::polkit_on_bus() {
     return has_owner;
 }
 
-bool Authorizer::polkit_allows(const std::string& sender, const std::string& action_id) {
+std::optional<std::string> Authorizer::polkit_denial(const std::string& sender,
+                                                     const std::string& action_id) {
     using Subject = sdbus::Struct<std::string, std::map<std::string, sdbus::Variant>>;
     const Subject subject{"system-bus-name", {{"name", sdbus::Variant(sender)}}};
     const std::map<std::string, std::string> details;
@@ -59,13 +67,18 @@ bool Authorizer::polkit_allows(const std::string& sender, const std::string& act
         polkit_->callMethod("CheckAuthorization")
             .onInterface(kPolkitInterface)
             .withArguments(subject, action_id, details, kPolkitNoInteraction, std::string())
+            .withTimeout(kPolkitTimeout)
             .storeResultsTo(result);
     } catch (const sdbus::Error& e) {
-        spdlog::error("polkit CheckAuthorization for {} failed: {} ({}), denying", action_id,
-                      e.getMessage(), e.getName());
-        return false;
+        // Fail closed, but say why: a grant would not help here (e.g. polkit
+        // does not know the action when org.sevd.policy is not installed).
+        return "not authorized for " + action_id + ": polkit could not check it (" +
+               e.getMessage() + ", " + e.getName() +
+               "); is org.sevd.policy installed in polkit's actions directory?";
     }
-    return std::get<0>(result);
+    if (std::get<0>(result))
+        return std::nullopt;
+    return "not authorized for " + action_id + " by polkit; ask an administrator to grant it";
 }
 
 bool Authorizer::unix_user_allowed(const std::string& sender) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -21,7 +22,10 @@ public:
 
 private:
     bool polkit_on_bus();
-    bool polkit_allows(const std::string& sender, const std::string& action_id);
+    // Empty when polkit allows it; else the caller's error message: why not
+    // and what to do.
+    std::optional<std::string> polkit_denial(const std::string& sender,
+                                             const std::string& action_id);
     bool unix_user_allowed(const std::string& sender);
 
     std::unique_ptr<sdbus::IProxy> bus_daemon_;

@@ -7,8 +7,8 @@ namespace sevd::dbus {
 
 HostObject::HostObject(sdbus::IConnection& bus, const probe::HostReport& report,
                        std::function<void()> refresh)
-    : AdaptorInterfaces(bus, kHostPath), report_(report), props_(host_properties(report)),
-      refresh_(std::move(refresh)) {
+    : AdaptorInterfaces(bus, kHostPath), props_(host_properties(report)),
+      describe_json_(probe::report_to_json(report).dump(2)), refresh_(std::move(refresh)) {
     registerAdaptor();
 }
 
@@ -19,8 +19,8 @@ HostObject::~HostObject() {
 std::vector<std::string> HostObject::publish(const probe::HostReport& report) {
     HostProperties next = host_properties(report);
     std::vector<std::string> changed = changed_host_properties(props_, next);
-    report_ = report;
     props_ = std::move(next);
+    describe_json_ = probe::report_to_json(report).dump(2);
     // sd-bus reads the new values through the getters, so the cache is swapped first.
     if (!changed.empty())
         getObject().emitPropertiesChangedSignal(kHostInterface, changed);
@@ -28,7 +28,7 @@ std::vector<std::string> HostObject::publish(const probe::HostReport& report) {
 }
 
 std::string HostObject::Describe() {
-    return probe::report_to_json(report_).dump(2);
+    return describe_json_;
 }
 
 void HostObject::Refresh() {

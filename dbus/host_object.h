@@ -43,8 +43,9 @@ private:
     LibvirtStruct Libvirt() override { return to_dbus(props_.libvirt); }
     uint64_t MemTotal() override { return props_.mem_total; }
 
-    probe::HostReport report_;
     HostProperties props_;
+    // Describe()'s answer, built once per report rather than once per call.
+    std::string describe_json_;
     std::function<void()> refresh_;
 };
 
