@@ -16,4 +16,11 @@ cmake -S . -B "$build_dir" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWi
 cmake --build "$build_dir" --target sevd_fuzzers -j"$jobs"
 cd "$build_dir"
 # One fuzzer per core: each target is single-threaded.
-ctest -L fuzz --output-on-failure -j"$jobs" "$@"
+status=0
+ctest -L fuzz --output-on-failure -j"$jobs" "$@" || status=$?
+# How much each target fuzzed (libFuzzer's final stats; ctest hides a passing
+# test's output). A target that crashed has no line here; its output is above.
+awk '/^[0-9]+\/[0-9]+ Test: /{target=$3}
+     /^Done [0-9]+ runs in/{printf "%-20s %9d runs in %s s\n", target, $2, $5}' \
+  Testing/Temporary/LastTest.log || true
+exit $status

@@ -16,6 +16,7 @@ packages=(
 if [[ "${1:-}" == "--tests" ]]; then
   packages+=(
     clang libclang-rt-14-dev libfuzzer-14-dev   # fuzzing and sanitizers
+    llvm                                        # llvm-symbolizer: fuzz crash stacks with lines
     libxml2-utils                               # virt-xml-validate's xmllint
     util-linux procps psmisc                    # setpriv, taskset, ps
     hyperfine                                   # whole-process benchmarks

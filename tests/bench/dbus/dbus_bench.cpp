@@ -86,7 +86,7 @@ public:
     void call(const char* dest, const char* path, const char* iface, const char* member,
               const char* arg) {
         sd_bus_message* reply = nullptr;
-        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_error error{}; // SD_BUS_ERROR_NULL is a C compound literal (clang -Wpedantic)
         const int r =
             arg != nullptr
                 ? sd_bus_call_method(bus_, dest, path, iface, member, &error, &reply, "s", arg)

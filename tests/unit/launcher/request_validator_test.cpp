@@ -35,7 +35,6 @@ LaunchRequest request_with(Props properties) {
     return {"guest-1", 2048, 4, "/var/lib/libvirt/images/guest-1.qcow2", std::move(properties)};
 }
 
-constexpr auto Sev = EncryptionModel::Sev;
 constexpr auto SevEs = EncryptionModel::SevEs;
 constexpr auto Invalid = ErrorCode::InvalidArgument;
 constexpr auto Conflict = ErrorCode::Conflict;
