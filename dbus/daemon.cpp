@@ -30,11 +30,20 @@ probe::LibvirtFacts pending_libvirt(const std::string& uri) {
     return facts;
 }
 
+std::unique_ptr<UdevWatcher> open_uevent_monitor() {
+    try {
+        return std::make_unique<UdevWatcher>();
+    } catch (const std::runtime_error& e) {
+        spdlog::warn("{}; device and module changes will be seen on Refresh() only", e.what());
+        return nullptr;
+    }
+}
+
 } // namespace
 
 Daemon::Daemon(DaemonOptions options)
     : options_(std::move(options)), config_(config::load_config(options_.config_path)),
-      host_facts_(probe::read_host_facts(options_.root)),
+      udev_(open_uevent_monitor()), host_facts_(probe::read_host_facts(options_.root)),
       libvirt_facts_(pending_libvirt(libvirt_uri())),
       report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)) {}
 
@@ -57,6 +66,7 @@ int Daemon::run() {
                       bus_label(options_.bus), e.getMessage());
         return 1;
     }
+    start_libvirt_events();
     publish_objects();
     try {
         bus_->requestName(kBusName);
@@ -79,6 +89,44 @@ void Daemon::connect_bus() {
     bus_ = options_.bus == BusKind::System ? sdbus::createSystemBusConnection()
                                            : sdbus::createSessionBusConnection();
     loop_.attach_bus(*bus_);
+}
+
+// Before the first libvirt connection: libvirt binds a connection to the event
+// loop when it opens.
+void Daemon::start_libvirt_events() {
+    try {
+        libvirt_events_ = std::make_unique<launcher::LibvirtEventLoop>();
+    } catch (const std::runtime_error& e) {
+        spdlog::warn("{}; guests that stop by themselves and libvirtd going away are noticed "
+                     "only when sevd re-reads libvirt",
+                     e.what());
+    }
+}
+
+// Handlers run on libvirt's event thread: they only post to the loop.
+launcher::LibvirtEvents Daemon::launcher_events() {
+    if (!libvirt_events_)
+        return {};
+    launcher::LibvirtEvents events;
+    events.on_domain_stopped = [this](launcher::DomainStopped stopped) {
+        loop_.post([this, s = std::move(stopped)] { launcher_object_->domain_stopped(s); });
+    };
+    events.on_connection_closed = [this](std::string reason) {
+        loop_.post([this, r = std::move(reason)] { on_libvirt_connection_closed(r); });
+    };
+    return events;
+}
+
+// The watcher reads now, so Host1 shows libvirt gone at once, not at its next
+// periodic check, and notices it coming back with its retries.
+void Daemon::on_libvirt_connection_closed(const std::string& reason) {
+    spdlog::warn("libvirt connection at '{}' lost: {}", libvirt_uri(), reason);
+    if (libvirt_)
+        libvirt_->recheck();
+    // Reconnects (and subscribes again) now when libvirtd is already back, a
+    // restart too quick for the watcher to see it gone; else the watcher's
+    // "connected" reading does, later.
+    resync_launcher();
 }
 
 void Daemon::publish_objects() {
@@ -109,9 +157,9 @@ void Daemon::publish_objects() {
                                          [this] { on_guests_changed(); });
 }
 
-std::shared_ptr<launcher::Launcher> Daemon::make_launcher() const {
+std::shared_ptr<launcher::Launcher> Daemon::make_launcher() {
     return std::make_shared<launcher::Launcher>(
-        config_, std::make_unique<launcher::LibvirtClient>(libvirt_uri()));
+        config_, std::make_unique<launcher::LibvirtClient>(libvirt_uri(), launcher_events()));
 }
 
 // Re-reads the running encrypted guests from libvirt (blocking: on a worker).
@@ -136,12 +184,8 @@ void Daemon::on_guests_changed() {
 
 void Daemon::start_watchers() {
     loop_.watch(signals_.fd(), [this] { on_signal(); });
-    try {
-        udev_ = std::make_unique<UdevWatcher>();
+    if (udev_) // events since the first probe wait in its socket
         loop_.watch(udev_->fd(), [this] { on_uevent(); });
-    } catch (const std::runtime_error& e) {
-        spdlog::warn("{}; device and module changes will be seen on Refresh() only", e.what());
-    }
     libvirt_ = std::make_unique<LibvirtWatcher>(
         options_.root, libvirt_uri(), [this](probe::LibvirtFacts facts) {
             loop_.post([this, f = std::move(facts)]() mutable { on_libvirt_facts(std::move(f)); });

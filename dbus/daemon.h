@@ -23,6 +23,8 @@
 #include "dbus/udev_watcher.h"
 #include "dbus/worker_pool.h"
 #include "launcher/launcher.h"
+#include "launcher/libvirt_event_loop.h"
+#include "launcher/libvirt_events.h"
 #include "probe/host_facts.h"
 #include "probe/host_report.h"
 
@@ -44,6 +46,9 @@ public:
 private:
     std::string libvirt_uri() const;
     void connect_bus();
+    void start_libvirt_events();
+    launcher::LibvirtEvents launcher_events();
+    void on_libvirt_connection_closed(const std::string& reason);
     void publish_objects();
     void start_watchers();
     void on_signal();
@@ -55,7 +60,7 @@ private:
     TuningState read_tuning_state();
     void publish_tuning();
     void apply_tuning(sdbus::Result<uint64_t> result);
-    std::shared_ptr<launcher::Launcher> make_launcher() const;
+    std::shared_ptr<launcher::Launcher> make_launcher();
     void resync_launcher();
     void on_guests_changed();
 
@@ -63,6 +68,14 @@ private:
     config::Config config_;
     MainLoop loop_;
     SignalFd signals_; // before any thread starts, so every thread inherits the mask
+    // libvirt's event loop thread: delivers the launcher connection's lifecycle
+    // and close events. Started before any libvirt connection, gone after the
+    // launcher (declared before it); null when libvirt refused it.
+    std::unique_ptr<launcher::LibvirtEventLoop> libvirt_events_;
+    // Listening before the first probe: a device or module change during
+    // start-up, or right after the name appears, is never lost. Null when the
+    // netlink monitor cannot be opened (changes are then seen on Refresh()).
+    std::unique_ptr<UdevWatcher> udev_;
 
     probe::HostFacts host_facts_;
     std::optional<probe::LibvirtFacts> libvirt_facts_;
@@ -81,7 +94,6 @@ private:
     uint64_t memory_limit_bytes_ = 0; // in force on machine.slice, as last read
     std::unique_ptr<LauncherObject> launcher_object_;
 
-    std::unique_ptr<UdevWatcher> udev_;
     bool reprobe_pending_ = false;
     // Last: its thread posts into the loop and uses the members above.
     std::unique_ptr<LibvirtWatcher> libvirt_;

@@ -63,7 +63,26 @@ void LauncherObject::set_launcher(std::shared_ptr<launcher::Launcher> launcher) 
 }
 
 void LauncherObject::announce_guests() {
+    // Guests a re-sync found gone (stopped while libvirt's events could not
+    // reach sevd) are signalled like those an event reported.
+    for (const auto& guest : launcher_->take_vanished())
+        emitGuestStopped(guest.name, guest.uuid);
     getObject().emitPropertiesChangedSignal(kLauncherInterface, {"Guests"});
+}
+
+void LauncherObject::domain_stopped(const launcher::DomainStopped& event) {
+    auto launcher = launcher_;
+    // The launcher's state lock can be held across a libvirt call (Stop): a worker waits.
+    workers_.submit([this, launcher, event] {
+        const auto guest = launcher->domain_stopped(event);
+        if (!guest)
+            return;
+        loop_.post([this, g = *guest] {
+            emitGuestStopped(g.name, g.uuid);
+            announce_guests();
+            on_guests_changed_();
+        });
+    });
 }
 
 void LauncherObject::authorize() {

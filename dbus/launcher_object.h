@@ -32,8 +32,12 @@ public:
     // A new launcher after a configuration reload (loop thread only).
     void set_launcher(std::shared_ptr<launcher::Launcher> launcher);
     std::shared_ptr<launcher::Launcher> launcher() const { return launcher_; }
-    // Announces Guests (after a launch, stop or resync).
+    // Announces Guests (after a launch, stop or resync), with GuestStopped
+    // first for the guests a re-sync found gone.
     void announce_guests();
+    // libvirt reported a domain stopped (loop thread): the launcher releases it
+    // on a worker; a guest sevd launched then leaves Guests with GuestStopped.
+    void domain_stopped(const launcher::DomainStopped& event);
 
 private:
     using Arguments = std::map<std::string, std::string>;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "launcher/poll_event_impl.h"
 #include "probe/prober.h"
 
 namespace sevd::dbus {
@@ -46,6 +47,13 @@ void LibvirtWatcher::set_uri(const std::string& uri) {
     wake_.notify_all();
 }
 
+probe::LibvirtFacts LibvirtWatcher::read_facts(const std::string& uri) const {
+    // Orders the libvirt objects of this reading with libvirt's event thread,
+    // which may free them (see PollEventImpl::call_scope).
+    const auto in_libvirt = launcher::PollEventImpl::instance().call_scope();
+    return probe::read_libvirt_facts(root_, uri);
+}
+
 void LibvirtWatcher::run() {
     std::chrono::milliseconds retry{0};
     bool asked = false; // this reading was asked for (recheck), not a timed retry
@@ -54,7 +62,7 @@ void LibvirtWatcher::run() {
         const std::string uri = uri_;
         recheck_ = false;
         lock.unlock();
-        probe::LibvirtFacts facts = probe::read_libvirt_facts(root_, uri);
+        probe::LibvirtFacts facts = read_facts(uri);
         const bool connected = facts.connected;
         on_facts_(std::move(facts));
         lock.lock();

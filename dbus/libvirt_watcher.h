@@ -42,6 +42,7 @@ public:
 
 private:
     void run();
+    probe::LibvirtFacts read_facts(const std::string& uri) const;
 
     const std::filesystem::path root_;
     const FactsHandler on_facts_;

@@ -1,5 +1,7 @@
 #include "launcher/launcher.h"
 
+#include <utility>
+
 #include <spdlog/spdlog.h>
 
 #include "launcher/image_resolver.h"
@@ -68,8 +70,10 @@ uint64_t Launcher::locked_bytes(uint64_t memory_mib) const {
     return (memory_mib + config_.guest_overhead_mb) * kMiB;
 }
 
-// A guest that shut itself down still counts until the next re-sync, so a
-// refusal re-reads libvirt once before it stands.
+// A guest that shut itself down is released by its lifecycle event
+// (domain_stopped); without events (or when one was missed while the
+// connection was down) it counts until the next re-sync, so a refusal
+// re-reads libvirt once before it stands.
 AdmissionLedger::Reservation Launcher::reserve(const ValidatedRequest& request) {
     const AdmissionLedger::Holding claim{request.name, request.model,
                                          locked_bytes(request.memory_mib)};
@@ -143,6 +147,23 @@ std::vector<GuestInfo> Launcher::guests() const {
     return list;
 }
 
+std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
+    std::lock_guard lock(state_mutex_);
+    const auto it = guests_.find(event.name);
+    if (it != guests_.end() && it->second.uuid != event.uuid)
+        return std::nullopt; // a stale event: the guest listed under that name runs
+    // Any encrypted domain frees its slot when it stops, not only sevd's;
+    // a launch in flight under that name keeps its reservation.
+    ledger_.remove_running(event.name);
+    if (it == guests_.end())
+        return std::nullopt;
+    auto info = it->second;
+    guests_.erase(it);
+    spdlog::info("guest '{}' (uuid {}) {}: its {} slot and {} MiB of locked memory are free",
+                 info.name, info.uuid, event.reason, model_name(info.model), info.memory_mib);
+    return info;
+}
+
 void Launcher::resync() {
     std::lock_guard lock(state_mutex_);
     const auto records = client_->list_encrypted_running();
@@ -154,8 +175,29 @@ void Launcher::resync() {
             ours[record.name] = {record.name, record.uuid, *record.pool, record.memory_mib};
     }
     ledger_.replace_running(running);
+    note_vanished_locked(ours);
     guests_ = std::move(ours);
     synced_generation_ = client_->generation();
+}
+
+// Listed guests a re-sync no longer finds running stopped while no event could
+// tell (the connection was down, or events are off).
+void Launcher::note_vanished_locked(const std::map<std::string, GuestInfo>& running) {
+    std::lock_guard lock(vanished_mutex_);
+    for (const auto& [name, info] : guests_) {
+        const auto it = running.find(name);
+        if (it == running.end() || it->second.uuid != info.uuid) {
+            spdlog::info("guest '{}' (uuid {}) stopped while sevd could not watch libvirt; its "
+                         "slot and memory are free",
+                         name, info.uuid);
+            vanished_.push_back(info);
+        }
+    }
+}
+
+std::vector<GuestInfo> Launcher::take_vanished() {
+    std::lock_guard lock(vanished_mutex_);
+    return std::exchange(vanished_, {});
 }
 
 void Launcher::resync_if_reconnected() {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "launcher/launch_error.h"
 #include "launcher/launch_request.h"
 #include "launcher/libvirt_client.h"
+#include "launcher/libvirt_events.h"
 #include "launcher/request_validator.h"
 #include "probe/host_report.h"
 
@@ -43,9 +45,20 @@ public:
     GuestInfo stop(const std::string& name);
     // Running guests sevd launched, by name.
     std::vector<GuestInfo> guests() const;
+    // libvirt reported a domain stopped (by itself or from outside sevd): frees
+    // its ASID slot and locked memory at once and, when it is a guest sevd
+    // launched, drops it from guests() and returns it (the caller announces
+    // GuestStopped). nullopt when it is not listed: stop() removed it already,
+    // it is not sevd's, or the event is about an older domain of that name
+    // (another UUID) whose successor runs. Takes no libvirt call.
+    std::optional<GuestInfo> domain_stopped(const DomainStopped& event);
     // Re-reads the running encrypted domains from libvirt into the ledger and
     // the guest list (at start, after a reconnect). Throws LaunchError(Libvirt).
     void resync();
+    // Guests a re-sync dropped from guests() because they no longer run (they
+    // stopped while no lifecycle event could arrive), each returned once, so
+    // the caller can announce GuestStopped for them too. Never blocks on libvirt.
+    std::vector<GuestInfo> take_vanished();
 
     AdmissionLedger::Usage usage() const { return ledger_.usage(); }
 
@@ -63,6 +76,7 @@ private:
     AdmissionLedger::Reservation reserve(const ValidatedRequest& request);
     void resync_if_reconnected();
     GuestInfo stopped_guest_locked(const std::string& name);
+    void note_vanished_locked(const std::map<std::string, GuestInfo>& running);
     uint64_t locked_bytes(uint64_t memory_mib) const;
 
     const config::Config config_;
@@ -76,6 +90,11 @@ private:
     mutable std::mutex state_mutex_;
     std::map<std::string, GuestInfo> guests_;
     uint64_t synced_generation_ = 0;
+
+    // Its own lock (taken inside state_mutex_, never around it): take_vanished()
+    // runs on the bus loop, which must not wait for a libvirt call.
+    std::mutex vanished_mutex_;
+    std::vector<GuestInfo> vanished_;
 };
 
 } // namespace sevd::launcher

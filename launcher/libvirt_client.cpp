@@ -5,7 +5,10 @@
 #include <mutex>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 #include "launcher/launch_error.h"
+#include "launcher/poll_event_impl.h"
 
 namespace sevd::launcher {
 namespace {
@@ -82,16 +85,58 @@ void ignore_sigpipe() {
     });
 }
 
+// Keepalive probes every 5 s, 3 unanswered ones close the connection: a hung
+// (not dead) libvirtd is noticed in about 20 s instead of at the next call.
+constexpr int kKeepAliveIntervalSeconds = 5;
+constexpr unsigned kKeepAliveCount = 3;
+
 } // namespace
 
-LibvirtClient::LibvirtClient(std::string uri) : uri_(std::move(uri)) {
+LibvirtClient::LibvirtClient(std::string uri, LibvirtEvents events)
+    : uri_(std::move(uri)), events_(std::move(events)) {
     ignore_sigpipe();
 }
 
-virConnectPtr LibvirtClient::connection_locked() {
-    if (conn_ && virConnectIsAlive(conn_.get()) == 1)
-        return conn_.get();
+// The subscription goes first (its registrations hold the connection);
+// nobody else uses the client any more, so no mutex_.
+LibvirtClient::~LibvirtClient() {
+    if (!conn_)
+        return;
+    const auto in_libvirt = PollEventImpl::instance().call_scope();
+    subscription_.reset();
     conn_.reset();
+}
+
+void LibvirtClient::drop_connection_locked() {
+    subscription_.reset();
+    conn_.reset();
+}
+
+// A failure here costs only the immediacy: the guests are still re-read at
+// every re-sync point, as without events.
+void LibvirtClient::subscribe_locked() {
+    if (!events_.wanted())
+        return;
+    try {
+        subscription_ = std::make_unique<EventSubscription>(conn_.get(), events_);
+    } catch (const std::runtime_error& e) {
+        if (!subscription_failure_logged_)
+            spdlog::warn("libvirt at '{}': {}; guests that stop by themselves are noticed only "
+                         "when sevd re-reads libvirt (a refusal, a reconnect, Refresh)",
+                         uri_, e.what());
+        subscription_failure_logged_ = true;
+        return;
+    }
+    if (virConnectSetKeepAlive(conn_.get(), kKeepAliveIntervalSeconds, kKeepAliveCount) < 0)
+        spdlog::debug("libvirt at '{}': no keepalive: {}", uri_, libvirt::last_error_message());
+    spdlog::info("watching libvirt events at '{}' (connection {})", uri_, generation_.load());
+}
+
+virConnectPtr LibvirtClient::connection_locked() {
+    const bool closed = subscription_ && subscription_->connection_closed();
+    if (conn_ && !closed && virConnectIsAlive(conn_.get()) == 1)
+        return conn_.get();
+    drop_connection_locked();
     std::string error;
     auto fresh = libvirt::open_read_write(uri_, error);
     if (!fresh)
@@ -100,16 +145,19 @@ virConnectPtr LibvirtClient::connection_locked() {
                               "; check that libvirtd runs and the uri in sevd.conf");
     conn_ = std::move(fresh);
     ++generation_;
+    subscribe_locked();
     return conn_.get();
 }
 
 void LibvirtClient::ensure_connected() {
     std::lock_guard lock(mutex_);
+    const auto in_libvirt = PollEventImpl::instance().call_scope();
     connection_locked();
 }
 
 void LibvirtClient::run(const char* what, const Operation& op) {
     std::lock_guard lock(mutex_);
+    const auto in_libvirt = PollEventImpl::instance().call_scope();
     for (int attempt = 0;; ++attempt) {
         auto* conn = connection_locked();
         try {
@@ -120,7 +168,7 @@ void LibvirtClient::run(const char* what, const Operation& op) {
             if (!lost || attempt > 0)
                 throw LaunchError(ErrorCode::Libvirt, std::string("libvirt ") + what +
                                                           " failed at '" + uri_ + "': " + e.what());
-            conn_.reset(); // reconnect and try once more
+            drop_connection_locked(); // reconnect and try once more
         }
     }
 }

@@ -1,26 +1,35 @@
 // The launcher's only door to libvirt: define + start, destroy + undefine,
 // list the running encrypted domains. Connects lazily, notices a lost
 // connection (libvirtd restarted) and reconnects; generation() changes on
-// every new connection so the caller knows to re-sync. Thread-safe.
+// every new connection so the caller knows to re-sync. With event handlers,
+// every connection it opens subscribes to domain lifecycle events and to its
+// own closing (EventSubscription; needs a LibvirtEventLoop registered before),
+// and a connection libvirt reports closed is replaced on the next call.
+// Thread-safe.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "launcher/domain_record.h"
+#include "launcher/event_subscription.h"
+#include "launcher/libvirt_events.h"
 #include "probe/libvirt_handles.h"
 
 namespace sevd::launcher {
 
 class LibvirtClient {
 public:
-    explicit LibvirtClient(std::string uri);
-    ~LibvirtClient() = default;
+    // `events`: handlers for what libvirt reports between calls (none: no
+    // subscription, the guests are only re-read at re-sync points).
+    explicit LibvirtClient(std::string uri, LibvirtEvents events = {});
+    ~LibvirtClient(); // deregisters the callbacks, then closes
     LibvirtClient(const LibvirtClient&) = delete;
     LibvirtClient& operator=(const LibvirtClient&) = delete;
 
@@ -51,10 +60,16 @@ private:
     // was lost, reconnects and runs it once more.
     void run(const char* what, const Operation& op);
     virConnectPtr connection_locked();
+    void subscribe_locked();
+    void drop_connection_locked();
 
     const std::string uri_;
+    const LibvirtEvents events_;
     std::mutex mutex_;
     libvirt::ConnectPtr conn_;
+    // Declared after conn_: goes first, as the registrations hold conn_.
+    std::unique_ptr<EventSubscription> subscription_;
+    bool subscription_failure_logged_ = false;
     std::atomic<uint64_t> generation_{0};
 };
 
