@@ -49,7 +49,8 @@ std::vector<std::filesystem::path> parse_dirs(const std::string& text, const Val
         auto stop = text.find(':', start);
         if (stop == std::string::npos)
             stop = text.size();
-        const auto dir = text.substr(start, stop - start);
+        // "/a : /b" lists /a and /b: blanks around a ':' are layout, not path.
+        const std::string dir(trim_blanks(std::string_view(text).substr(start, stop - start)));
         if (!dir.empty() && !std::filesystem::path(dir).is_absolute())
             error.fail("\"" + dir + "\" is not an absolute path; list absolute directories " +
                        "separated by ':'");

@@ -8,13 +8,6 @@ namespace {
 constexpr std::string_view kBlank = " \t\r";
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(kBlank);
-    if (first == std::string_view::npos)
-        return {};
-    return s.substr(first, s.find_last_not_of(kBlank) - first + 1);
-}
-
 bool is_comment(std::string_view line) {
     return line.starts_with('#') || line.starts_with(';');
 }
@@ -27,9 +20,9 @@ std::string_view value_without_comment(std::string_view after_equals) {
         const bool starts_word =
             i == 0 || after_equals[i - 1] == ' ' || after_equals[i - 1] == '\t';
         if (marker && starts_word)
-            return trim(after_equals.substr(0, i));
+            return trim_blanks(after_equals.substr(0, i));
     }
-    return trim(after_equals);
+    return trim_blanks(after_equals);
 }
 
 [[noreturn]] void fail(const std::string& origin, int line, const std::string& what) {
@@ -37,6 +30,13 @@ std::string_view value_without_comment(std::string_view after_equals) {
 }
 
 } // namespace
+
+std::string_view trim_blanks(std::string_view s) {
+    const auto first = s.find_first_not_of(kBlank);
+    if (first == std::string_view::npos)
+        return {};
+    return s.substr(first, s.find_last_not_of(kBlank) - first + 1);
+}
 
 std::vector<IniEntry> read_ini_entries(std::string_view text, const std::string& origin) {
     if (text.starts_with(kUtf8Bom))
@@ -47,15 +47,15 @@ std::vector<IniEntry> read_ini_entries(std::string_view text, const std::string&
     while (!text.empty()) {
         ++line_number;
         const auto end = text.find('\n');
-        const auto line = trim(text.substr(0, end));
+        const auto line = trim_blanks(text.substr(0, end));
         text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
         if (line.empty() || is_comment(line))
             continue;
         if (line.starts_with('[')) {
             const auto close = line.find(']');
-            if (close == std::string_view::npos || !trim(line.substr(close + 1)).empty())
+            if (close == std::string_view::npos || !trim_blanks(line.substr(close + 1)).empty())
                 fail(origin, line_number, "malformed section header; write it as [name]");
-            section = std::string(trim(line.substr(1, close - 1)));
+            section = std::string(trim_blanks(line.substr(1, close - 1)));
             if (section.empty())
                 fail(origin, line_number, "empty section name; write it as [name]");
             continue;
@@ -64,7 +64,7 @@ std::vector<IniEntry> read_ini_entries(std::string_view text, const std::string&
         if (equals == std::string_view::npos)
             fail(origin, line_number,
                  "expected \"key = value\" or \"[section]\", got \"" + std::string(line) + "\"");
-        const auto key = trim(line.substr(0, equals));
+        const auto key = trim_blanks(line.substr(0, equals));
         if (key.empty())
             fail(origin, line_number, "missing key before '='");
         if (section.empty())

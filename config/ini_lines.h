@@ -22,4 +22,7 @@ struct IniEntry {
 // '=', an empty key or section name, a key before the first section).
 std::vector<IniEntry> read_ini_entries(std::string_view text, const std::string& origin);
 
+// `s` without the blanks (space, tab, CR) at either end, as INI values are read.
+std::string_view trim_blanks(std::string_view s);
+
 } // namespace sevd::config

@@ -40,6 +40,15 @@ TEST(ConfigParser, EveryKeyIsRead) {
     EXPECT_EQ(config.max_encrypted_guests, 12u);
 }
 
+TEST(ConfigParser, BlanksAroundTheDirectorySeparatorAreLayout) {
+    // Found by fuzz_config: "/srv/a :" kept the blank in the path, and the
+    // configuration written back read differently (the value's end is trimmed).
+    Config config;
+    parse_config_text("[guests]\nimage_dirs = /srv/a : /srv/b\t:/srv/c d :\n", "f.conf", config);
+    EXPECT_EQ(config.image_dirs,
+              (std::vector<std::filesystem::path>{"/srv/a", "/srv/b", "/srv/c d"}));
+}
+
 TEST(ConfigParser, DesignSampleWithInlineCommentsParses) {
     Config config;
     parse_config_text("[memory]\nreserved_host_memory_mb = 4096     # host reserve\n"
