@@ -86,6 +86,16 @@ protected:
                             << "\n";
         return path.string();
     }
+    // libvirt's test driver with the two running SEV guests of
+    // write_node_with_two_sev_guests, and a host reserve of `reserve` MiB.
+    std::string config_with_two_sev_guests(uint64_t reserve) {
+        const auto node = dir_ / "node.xml";
+        write_node_with_two_sev_guests(node);
+        const auto path = dir_ / "guests.conf";
+        std::ofstream(path) << "[libvirt]\nuri = test://" << node.string()
+                            << "\n[memory]\nreserved_host_memory_mb = " << reserve << "\n";
+        return path.string();
+    }
     std::string limit_state() { return sevd::test::read_text(kLimitFile).value_or("<absent>"); }
 
     std::unique_ptr<sevd::test::CgroupStateGuard> guard_;
@@ -157,16 +167,12 @@ TEST_F(TuneCommand, JsonErrorsAreJsonOnly) {
 TEST_F(TuneCommand, LimitBelowRunningSevGuestsIsRefusedAndWritesNothing) {
     // Two running SEV guests lock 6176 MiB (write_node_with_two_sev_guests). A
     // reserve of MemTotal - 6000 MiB leaves a limit of about 6000 MiB, below it.
-    const auto node = dir_ / "node.xml";
-    write_node_with_two_sev_guests(node);
     const uint64_t reserve = mem_total_bytes() / kMiB - 6000;
-    const auto config = dir_ / "guests.conf";
-    std::ofstream(config) << "[libvirt]\nuri = test://" << node.string()
-                          << "\n[memory]\nreserved_host_memory_mb = " << reserve << "\n";
+    const auto config = config_with_two_sev_guests(reserve);
     const ProcessInSlice guest_stand_in;
     ASSERT_TRUE(guest_stand_in.moved());
     const auto before = limit_state();
-    const auto run = run_sevd({"tune", "--config", config.string()});
+    const auto run = run_sevd({"tune", "--config", config});
     EXPECT_EQ(run.exit_code, 1) << run.output;
     EXPECT_NE(run.output.find("SEV guests        2 running, 6.0 GiB locked"), std::string::npos)
         << run.output;
@@ -186,16 +192,12 @@ TEST_F(TuneCommand, EmptySliceIsTunedWithoutAskingLibvirt) {
     // no guest is constrained by the limit, so libvirt is not asked (at boot
     // that would wait on libvirt's daemons) and the limit is computed as
     // MemTotal - reserve, rounded down to a page.
-    const auto node = dir_ / "node.xml";
-    write_node_with_two_sev_guests(node);
     const uint64_t reserve = mem_total_bytes() / kMiB - 6000;
-    const auto config = dir_ / "guests.conf";
-    std::ofstream(config) << "[libvirt]\nuri = test://" << node.string()
-                          << "\n[memory]\nreserved_host_memory_mb = " << reserve << "\n";
+    const auto config = config_with_two_sev_guests(reserve);
     const auto before = limit_state();
     if (sevd::test::read_text(kSlice / "cgroup.procs").value_or("") != "")
         GTEST_SKIP() << "machine.slice holds processes on this host";
-    const auto run = run_sevd({"tune", "--dry-run", "--json", "--config", config.string()});
+    const auto run = run_sevd({"tune", "--dry-run", "--json", "--config", config});
     ASSERT_EQ(run.exit_code, 0) << run.output;
     const auto json = nlohmann::json::parse(run.output);
     EXPECT_EQ(json["action"], "dry_run");
