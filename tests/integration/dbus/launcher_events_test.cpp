@@ -32,6 +32,7 @@
 #include "tests/support/libvirtd_instance.h"
 #include "tests/support/private_bus.h"
 #include "tests/support/sevd_daemon.h"
+#include "tests/support/shared_libvirtd.h"
 #include "tests/support/temp_dir.h"
 
 namespace sevd::test {
@@ -104,25 +105,12 @@ private:
     std::vector<std::string> seen_;
 };
 
-class LibvirtdEvents : public testing::Test {
+class LibvirtdEvents : public SharedLibvirtd<LibvirtdEvents> {
 protected:
-    // One libvirtd for the suite (QEMU capability probing makes its start slow).
-    static void SetUpTestSuite() {
-        if (!LibvirtdInstance::available())
-            return;
-        try {
-            libvirtd_ = std::make_unique<LibvirtdInstance>();
-        } catch (const std::exception& e) {
-            start_error_ = e.what();
-        }
-    }
-    static void TearDownTestSuite() { libvirtd_.reset(); }
-
     void SetUp() override {
-        if (!start_error_.empty())
-            FAIL() << "private libvirtd did not start: " << start_error_;
-        if (!libvirtd_)
-            GTEST_SKIP() << LibvirtdInstance::kBinary << " is not installed";
+        SharedLibvirtd::SetUp();
+        if (libvirtd_missing())
+            return;
         setup_ = launch_setup(dir_, SEVD_FIXTURES_DIR "/rome-split-asids");
         // K = 4 SEV and 2 SEV-ES slots (misc.capacity caps CPUID's 410 and 99);
         // no misc.current: used slots are the running encrypted domains.
@@ -162,8 +150,6 @@ protected:
         return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed);
     }
 
-    static inline std::unique_ptr<LibvirtdInstance> libvirtd_;
-    static inline std::string start_error_;
     TempDir dir_;
     LaunchSetup setup_;
     std::unique_ptr<PrivateBus> bus_;

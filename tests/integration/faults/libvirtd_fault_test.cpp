@@ -14,31 +14,19 @@
 #include "tests/support/libvirtd_instance.h"
 #include "tests/support/private_bus.h"
 #include "tests/support/sevd_daemon.h"
+#include "tests/support/shared_libvirtd.h"
 
 namespace sevd::test::faults {
 namespace {
 
 constexpr const char* kLibvirtError = "org.sevd.Error.Libvirt";
 
-class LibvirtdFaults : public testing::Test {
+class LibvirtdFaults : public SharedLibvirtd<LibvirtdFaults> {
 protected:
-    // One libvirtd for the suite (QEMU capability probing makes its start slow).
-    static void SetUpTestSuite() {
-        if (!LibvirtdInstance::available())
-            return;
-        try {
-            libvirtd_ = std::make_unique<LibvirtdInstance>();
-        } catch (const std::exception& e) {
-            start_error_ = e.what();
-        }
-    }
-    static void TearDownTestSuite() { libvirtd_.reset(); }
-
     void SetUp() override {
-        if (!start_error_.empty())
-            FAIL() << "private libvirtd did not start: " << start_error_;
-        if (!libvirtd_)
-            GTEST_SKIP() << LibvirtdInstance::kBinary << " is not installed";
+        SharedLibvirtd::SetUp();
+        if (libvirtd_missing())
+            return;
         bus_ = std::make_unique<PrivateBus>();
         start_daemon();
     }
@@ -87,8 +75,6 @@ protected:
         EXPECT_TRUE(launcher.Guests().empty());
     }
 
-    static inline std::unique_ptr<LibvirtdInstance> libvirtd_;
-    static inline std::string start_error_;
     TempDir dir_;
     // K = 1 SEV slot (misc.capacity caps CPUID's 410), used = running SEV domains (0).
     LaunchHost host_{dir_, "sev 1\nsev_es 1\n"};

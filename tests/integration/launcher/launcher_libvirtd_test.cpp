@@ -14,6 +14,7 @@
 #include "probe/prober.h"
 #include "tests/integration/launcher/launch_test_host.h"
 #include "tests/support/libvirtd_instance.h"
+#include "tests/support/shared_libvirtd.h"
 
 namespace sevd::launcher {
 namespace {
@@ -22,30 +23,12 @@ using test::LibvirtdInstance;
 
 constexpr const char* kQemuRefusal = "SEV launch security is not supported with this QEMU binary";
 
-class RealLibvirtd : public testing::Test {
+class RealLibvirtd : public test::SharedLibvirtd<RealLibvirtd> {
 protected:
-    // One daemon for the suite (QEMU capability probing makes start-up slow).
-    static void SetUpTestSuite() {
-        if (!LibvirtdInstance::available())
-            return;
-        try {
-            daemon_ = std::make_unique<LibvirtdInstance>();
-        } catch (const std::exception& e) {
-            start_error_ = e.what();
-        }
-    }
-    static void TearDownTestSuite() { daemon_.reset(); }
-    void SetUp() override {
-        if (!start_error_.empty())
-            FAIL() << "private libvirtd did not start: " << start_error_;
-        if (!daemon_)
-            GTEST_SKIP() << LibvirtdInstance::kBinary << " is not installed";
-    }
-
     // Domains the daemon holds, defined or running.
     static int domain_count() {
         std::string error;
-        const auto conn = libvirt::open_read_write(daemon_->uri(), error);
+        const auto conn = libvirt::open_read_write(libvirtd_->uri(), error);
         if (!conn) {
             ADD_FAILURE() << error;
             return -1;
@@ -53,8 +36,6 @@ protected:
         return virConnectListAllDomains(conn.get(), nullptr, 0);
     }
 
-    static inline std::unique_ptr<LibvirtdInstance> daemon_;
-    static inline std::string start_error_;
     testhost::ImageDir images_{"lvd-images"};
 };
 
@@ -78,17 +59,17 @@ std::string checks_text(const probe::HostReport& report) {
 
 // The probe reads this libvirtd's real domain capabilities: <sev supported='no'>.
 TEST_F(RealLibvirtd, LiveProbeReadsDomainCapabilitiesWithoutSev) {
-    const auto report = live_report(daemon_->uri());
+    const auto report = live_report(libvirtd_->uri());
     EXPECT_TRUE(report.libvirt.available) << checks_text(report);
     EXPECT_FALSE(report.libvirt.sev);
 }
 
 TEST_F(RealLibvirtd, LiveProbeSaysNoSevSoLaunchIsUnsupportedBeforeLibvirt) {
-    const auto report = live_report(daemon_->uri());
+    const auto report = live_report(libvirtd_->uri());
     ASSERT_TRUE(report.models.empty()) << "this test needs a host without SEV";
 
-    Launcher launcher(images_.config(daemon_->uri()),
-                      std::make_unique<LibvirtClient>(daemon_->uri()));
+    Launcher launcher(images_.config(libvirtd_->uri()),
+                      std::make_unique<LibvirtClient>(libvirtd_->uri()));
     launcher.update_host(report, 0);
     launcher.resync();
     try {
@@ -106,8 +87,8 @@ TEST_F(RealLibvirtd, LiveProbeSaysNoSevSoLaunchIsUnsupportedBeforeLibvirt) {
 TEST_F(RealLibvirtd, QemuDriverRefusesSevXmlIfItEverReachesIt) {
     // A report claiming SEV (as a stale or wrong probe would): the launch gets past
     // sevd's checks and QEMU's driver refuses; the reservation is released.
-    Launcher launcher(images_.config(daemon_->uri()),
-                      std::make_unique<LibvirtClient>(daemon_->uri()));
+    Launcher launcher(images_.config(libvirtd_->uri()),
+                      std::make_unique<LibvirtClient>(libvirtd_->uri()));
     launcher.update_host(testhost::sev_host(1, 0), 0);
     launcher.resync();
     try {
@@ -128,25 +109,25 @@ TEST_F(RealLibvirtd, QemuDriverRefusesSevXmlIfItEverReachesIt) {
 }
 
 TEST_F(RealLibvirtd, ClientReconnectsAfterLibvirtdRestarts) {
-    Launcher launcher(images_.config(daemon_->uri()),
-                      std::make_unique<LibvirtClient>(daemon_->uri()));
-    auto client = std::make_unique<LibvirtClient>(daemon_->uri());
+    Launcher launcher(images_.config(libvirtd_->uri()),
+                      std::make_unique<LibvirtClient>(libvirtd_->uri()));
+    auto client = std::make_unique<LibvirtClient>(libvirtd_->uri());
     auto* raw = client.get();
     EXPECT_TRUE(raw->list_encrypted_running().empty());
     EXPECT_EQ(raw->generation(), 1u);
-    daemon_->restart();
+    libvirtd_->restart();
     EXPECT_NO_THROW(raw->list_encrypted_running()); // the old connection is dead: reconnect once
     EXPECT_EQ(raw->generation(), 2u);
-    Launcher after(images_.config(daemon_->uri()), std::move(client));
+    Launcher after(images_.config(libvirtd_->uri()), std::move(client));
     EXPECT_NO_THROW(after.resync());
 }
 
 TEST_F(RealLibvirtd, LauncherCarriesOnAfterLibvirtdRestarts) {
-    Launcher launcher(images_.config(daemon_->uri()),
-                      std::make_unique<LibvirtClient>(daemon_->uri()));
+    Launcher launcher(images_.config(libvirtd_->uri()),
+                      std::make_unique<LibvirtClient>(libvirtd_->uri()));
     launcher.update_host(testhost::sev_host(1, 0), 0); // claims SEV: the launch reaches QEMU
     launcher.resync();
-    daemon_->restart();
+    libvirtd_->restart();
     try {
         launcher.launch(request("after-restart", images_.disk()));
         FAIL() << "QEMU accepted SEV on a host without it";
@@ -161,17 +142,17 @@ TEST_F(RealLibvirtd, LauncherCarriesOnAfterLibvirtdRestarts) {
 }
 
 TEST_F(RealLibvirtd, LibvirtdDownIsALibvirtErrorThenRecovers) {
-    LibvirtClient client(daemon_->uri());
+    LibvirtClient client(libvirtd_->uri());
     client.ensure_connected();
-    daemon_->stop();
+    libvirtd_->stop();
     try {
         client.list_encrypted_running();
         ADD_FAILURE() << "listed without a daemon";
     } catch (const LaunchError& e) {
         EXPECT_EQ(e.code(), ErrorCode::Libvirt);
-        EXPECT_NE(std::string(e.what()).find(daemon_->uri()), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(libvirtd_->uri()), std::string::npos) << e.what();
     }
-    daemon_->start();
+    libvirtd_->start();
     EXPECT_NO_THROW(client.list_encrypted_running());
 }
 
@@ -180,7 +161,8 @@ TEST_F(RealLibvirtd, SevdProbeReadsTheRealDomainCapabilities) {
     const std::string sevd = std::string(SEVD_BINARY_DIR) + "/cli/sevd";
     if (access(sevd.c_str(), X_OK) != 0)
         GTEST_SKIP() << sevd << " is not built";
-    const auto command = sevd + " probe --json --libvirt-uri '" + daemon_->uri() + "' 2>/dev/null";
+    const auto command =
+        sevd + " probe --json --libvirt-uri '" + libvirtd_->uri() + "' 2>/dev/null";
     FILE* pipe = popen(command.c_str(), "r");
     ASSERT_NE(pipe, nullptr);
     std::string output;
