@@ -1,16 +1,13 @@
 #include "cgroups/cgroupfs_backend.h"
 
-#include <array>
-#include <cerrno>
-
 #include "cgroups/libcgroup_handle.h"
 #include "cgroups/tune_error.h"
+#include "probe/file_reader.h"
 
 namespace sevd::cgroups {
 namespace {
 
 constexpr const char* kMemoryController = "memory";
-constexpr int kValueBufferSize = 64; // a u64 in decimal plus newline fits easily
 
 } // namespace
 
@@ -23,25 +20,22 @@ std::string CgroupfsBackend::control_file() const {
     return limit_file_path(mount_, cgroup_).string();
 }
 
+// A plain read of the control file: what the kernel holds is what is in
+// force, and no libcgroup state is needed for it (see memory_hierarchy.h).
 LimitInForce CgroupfsBackend::read() {
     LimitInForce in_force{0, kSourceCgroupfs, mount_.version, control_file()};
     if (!std::filesystem::exists(mount_.root / cgroup_))
         return in_force; // no slice yet: nothing limits the VMs
-    std::array<char, kValueBufferSize> buffer{};
-    void* handle = nullptr;
-    auto file = limit_file_name(mount_.version);
-    const int rc = cgroup_read_value_begin(kMemoryController, cgroup_.c_str(), file.data(), &handle,
-                                           buffer.data(), kValueBufferSize);
-    if (handle != nullptr)
-        cgroup_read_value_end(&handle);
-    if (rc != 0)
+    const auto file = probe::read_small_file(control_file());
+    if (!file.ok())
         throw TuneError(TuneError::Kind::Io,
-                        "cannot read " + control_file() + ": " + libcgroup_error_text(rc),
+                        "cannot read " + control_file() + ": " +
+                            (file.error.empty() ? std::string("no such file") : file.error),
                         "check that the memory controller is enabled for " + cgroup_);
-    const auto value = parse_limit(mount_.version, buffer.data(), page_size_);
+    const auto value = parse_limit(mount_.version, file.content, page_size_);
     if (!value)
         throw TuneError(TuneError::Kind::Io,
-                        control_file() + " holds \"" + buffer.data() + "\", not a limit",
+                        control_file() + " holds \"" + file.content + "\", not a limit",
                         "check the kernel's cgroup memory controller");
     in_force.limit_bytes = *value;
     return in_force;
@@ -54,6 +48,7 @@ std::string CgroupfsBackend::describe_write(uint64_t limit_bytes) const {
 }
 
 void CgroupfsBackend::write(uint64_t limit_bytes) {
+    require_libcgroup_hierarchy(mount_);
     auto group = make_cgroup(cgroup_);
     auto* controller = cgroup_add_controller(group.get(), kMemoryController);
     if (controller == nullptr)

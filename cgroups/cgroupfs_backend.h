@@ -1,6 +1,7 @@
-// Reads and writes the slice's memory limit directly in the cgroup filesystem
-// through libcgroup: memory.limit_in_bytes on v1, memory.max on v2, creating
-// the slice when absent. For hosts where systemd does not manage the slice.
+// Reads and writes the slice's memory limit directly in the cgroup filesystem:
+// memory.limit_in_bytes on v1, memory.max on v2. Writes go through libcgroup
+// (creating the slice when absent), reads are plain file reads. For hosts
+// where systemd does not manage the slice.
 #pragma once
 
 #include <string>
@@ -12,7 +13,8 @@ namespace sevd::cgroups {
 
 class CgroupfsBackend : public LimitBackend {
 public:
-    // `mount` must hold the memory controller (checked; throws TuneError Io).
+    // `mount` must hold the memory controller (checked; throws TuneError Io),
+    // and be libcgroup's memory hierarchy (checked at the first write).
     CgroupfsBackend(CgroupMount mount, std::string cgroup, uint64_t page_size);
 
     LimitInForce read() override;

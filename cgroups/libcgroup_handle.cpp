@@ -5,9 +5,9 @@
 #include <fstream>
 #include <linux/magic.h>
 #include <mutex>
-#include <sstream>
 #include <sys/vfs.h>
 
+#include "cgroups/memory_hierarchy.h"
 #include "cgroups/tune_error.h"
 
 namespace sevd::cgroups {
@@ -34,15 +34,6 @@ std::string read_first_line(const fs::path& path) {
     std::string line;
     std::getline(in, line);
     return line;
-}
-
-bool lists_word(const std::string& words, std::string_view word) {
-    std::istringstream in(words);
-    std::string each;
-    while (in >> each)
-        if (each == word)
-            return true;
-    return false;
 }
 
 } // namespace
@@ -95,6 +86,9 @@ void require_memory_controller(const CgroupMount& mount) {
                  limit_file_name(1) + ")",
              "use the mount of the memory controller, e.g. /sys/fs/cgroup/memory");
     }
+}
+
+void require_libcgroup_hierarchy(const CgroupMount& mount) {
     const auto libcgroup_mount = find_memory_mount();
     if (libcgroup_mount.root != mount.root)
         fail("libcgroup manages the memory controller at " + libcgroup_mount.root.string() +

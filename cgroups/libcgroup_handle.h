@@ -28,12 +28,16 @@ CgroupHandle make_cgroup(std::string_view name);
 std::string libcgroup_error_text(int rc);
 
 // The hierarchy libcgroup uses for the memory controller; its version comes
-// from the filesystem type of the mount. Throws TuneError Io when the memory
-// controller is not mounted.
+// from the filesystem type of the mount. Initializes libcgroup. Throws
+// TuneError Io when the memory controller is not mounted.
 CgroupMount find_memory_mount();
 
-// Checks that `mount` holds the memory controller and is the hierarchy
-// libcgroup writes to; throws TuneError Io naming what is missing.
+// Checks that `mount` holds the memory controller (no libcgroup); throws
+// TuneError Io naming what is missing.
 void require_memory_controller(const CgroupMount& mount);
+
+// Checks that libcgroup writes to `mount` (initializes libcgroup); throws
+// TuneError Io naming the hierarchy libcgroup uses instead.
+void require_libcgroup_hierarchy(const CgroupMount& mount);
 
 } // namespace sevd::cgroups

@@ -6,6 +6,7 @@
 #include "cgroups/libcgroup_handle.h"
 #include "cgroups/limit_plan.h"
 #include "cgroups/meminfo_source.h"
+#include "cgroups/memory_hierarchy.h"
 #include "cgroups/systemd_backend.h"
 #include "cgroups/tune_error.h"
 
@@ -36,7 +37,7 @@ std::unique_ptr<LimitBackend> open_systemd(const TunerOptions& options) {
 }
 
 CgroupMount memory_mount(const TunerOptions& options) {
-    return options.cgroup_mount ? *options.cgroup_mount : find_memory_mount();
+    return options.cgroup_mount ? *options.cgroup_mount : find_memory_hierarchy();
 }
 
 // Where the slice's processes show: systemd tracks every unit's processes in

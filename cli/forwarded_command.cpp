@@ -2,34 +2,14 @@
 // `sevd-tune tune ...`.
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <string>
-#include <system_error>
 #include <unistd.h>
 #include <vector>
 
 #include "cli/commands.h"
 
 namespace sevd::cli {
-namespace {
-
-namespace fs = std::filesystem;
-
-// Next to the running `sevd` (build tree, or a package that ships both in one
-// folder), else the installed libexec folder.
-fs::path helper_binary_path(const std::string& name) {
-    std::error_code ec;
-    const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        const fs::path sibling = self.parent_path() / name;
-        if (fs::exists(sibling, ec))
-            return sibling;
-    }
-    return fs::path(SEVD_LIBEXEC_DIR) / name;
-}
-
-} // namespace
 
 void add_forwarded_command(CLI::App& app, const std::string& name, const std::string& binary_name,
                            const std::string& description, int& exit_code) {
@@ -37,8 +17,8 @@ void add_forwarded_command(CLI::App& app, const std::string& name, const std::st
     cmd->prefix_command();  // every argument, --help included, goes to the helper
     cmd->set_help_flag(""); // so `sevd serve --help` shows the real options
     cmd->callback([cmd, name, binary_name, &exit_code] {
-        const fs::path binary = helper_binary_path(binary_name);
-        std::vector<std::string> args{binary.string(), name};
+        const std::string binary = helper_binary_path(binary_name);
+        std::vector<std::string> args{binary, name};
         for (const auto& arg : cmd->remaining())
             args.push_back(arg);
         std::vector<char*> argv;

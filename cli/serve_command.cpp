@@ -27,6 +27,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
     cmd->callback([options, uri, &exit_code] {
         if (!uri->empty())
             options->libvirt_uri = *uri;
+        options->libvirt_helper = helper_binary_path("sevd-libvirt");
         exit_code = dbus::run_daemon(*options);
     });
 }

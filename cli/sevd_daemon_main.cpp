@@ -1,5 +1,6 @@
 // `sevd-daemon`: the daemon, exec'd by `sevd serve` so that `sevd probe` never
-// loads its libraries (sd-bus, libudev, libvirt).
+// loads its libraries (sd-bus, libudev). libvirt is loaded only in its
+// sevd-libvirt helper.
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"

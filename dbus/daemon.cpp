@@ -9,6 +9,8 @@
 #include "dbus/bus_error.h"
 #include "dbus/bus_names.h"
 #include "dbus/daemon_logging.h"
+#include "libvirt_helper/helper_domains.h"
+#include "libvirt_helper/helper_facts.h"
 #include "probe/prober.h"
 
 namespace sevd::dbus {
@@ -48,7 +50,10 @@ Daemon::Daemon(DaemonOptions options)
       report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)) {}
 
 Daemon::~Daemon() {
-    // Stop the threads first: their jobs use the members below.
+    // The helper first: calls under way fail at once instead of holding up
+    // the threads below. Then the threads: their jobs use the members below.
+    if (libvirt_link_)
+        libvirt_link_->stop();
     libvirt_.reset();
     workers_.reset();
 }
@@ -66,7 +71,7 @@ int Daemon::run() {
                       bus_label(options_.bus), e.getMessage());
         return 1;
     }
-    start_libvirt_events();
+    start_libvirt_link();
     publish_objects();
     try {
         bus_->requestName(kBusName);
@@ -91,30 +96,19 @@ void Daemon::connect_bus() {
     loop_.attach_bus(*bus_);
 }
 
-// Before the first libvirt connection: libvirt binds a connection to the event
-// loop when it opens.
-void Daemon::start_libvirt_events() {
-    try {
-        libvirt_events_ = std::make_unique<launcher::LibvirtEventLoop>();
-    } catch (const std::runtime_error& e) {
-        spdlog::warn("{}; guests that stop by themselves and libvirtd going away are noticed "
-                     "only when sevd re-reads libvirt",
-                     e.what());
-    }
-}
-
-// Handlers run on libvirt's event thread: they only post to the loop.
-launcher::LibvirtEvents Daemon::launcher_events() {
-    if (!libvirt_events_)
-        return {};
-    launcher::LibvirtEvents events;
-    events.on_domain_stopped = [this](launcher::DomainStopped stopped) {
+// The helper starts with the first libvirt call (the watcher's first
+// reading), so start-up never waits for it. Its events arrive on the link's
+// reader thread: they only post to the loop.
+void Daemon::start_libvirt_link() {
+    libvirt_helper::HelperLink::Handlers handlers;
+    handlers.on_domain_stopped = [this](launcher::DomainStopped stopped) {
         loop_.post([this, s = std::move(stopped)] { launcher_object_->domain_stopped(s); });
     };
-    events.on_connection_closed = [this](std::string reason) {
+    handlers.on_connection_closed = [this](std::string reason) {
         loop_.post([this, r = std::move(reason)] { on_libvirt_connection_closed(r); });
     };
-    return events;
+    libvirt_link_ = std::make_unique<libvirt_helper::HelperLink>(
+        options_.libvirt_helper, libvirt_uri(), std::move(handlers));
 }
 
 // The watcher reads now, so Host1 shows libvirt gone at once, not at its next
@@ -159,7 +153,7 @@ void Daemon::publish_objects() {
 
 std::shared_ptr<launcher::Launcher> Daemon::make_launcher() {
     return std::make_shared<launcher::Launcher>(
-        config_, std::make_unique<launcher::LibvirtClient>(libvirt_uri(), launcher_events()));
+        config_, std::make_unique<libvirt_helper::HelperDomains>(*libvirt_link_));
 }
 
 // Re-reads the running encrypted guests from libvirt (blocking: on a worker).
@@ -186,8 +180,11 @@ void Daemon::start_watchers() {
     loop_.watch(signals_.fd(), [this] { on_signal(); });
     if (udev_) // events since the first probe wait in its socket
         loop_.watch(udev_->fd(), [this] { on_uevent(); });
+    auto read_facts = [this](const std::string& uri) {
+        return libvirt_helper::read_facts_through(*libvirt_link_, options_.root, uri);
+    };
     libvirt_ = std::make_unique<LibvirtWatcher>(
-        options_.root, libvirt_uri(), [this](probe::LibvirtFacts facts) {
+        std::move(read_facts), libvirt_uri(), [this](probe::LibvirtFacts facts) {
             loop_.post([this, f = std::move(facts)]() mutable { on_libvirt_facts(std::move(f)); });
         });
 }
@@ -211,6 +208,7 @@ void Daemon::reload_config() {
         if (config != config_) {
             config_ = std::move(config);
             // The launcher holds its configuration; a new one re-reads the running guests.
+            libvirt_link_->set_uri(libvirt_uri());
             launcher_object_->set_launcher(make_launcher());
             resync_launcher();
         }

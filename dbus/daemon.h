@@ -23,8 +23,7 @@
 #include "dbus/udev_watcher.h"
 #include "dbus/worker_pool.h"
 #include "launcher/launcher.h"
-#include "launcher/libvirt_event_loop.h"
-#include "launcher/libvirt_events.h"
+#include "libvirt_helper/helper_link.h"
 #include "probe/host_facts.h"
 #include "probe/host_report.h"
 
@@ -46,8 +45,7 @@ public:
 private:
     std::string libvirt_uri() const;
     void connect_bus();
-    void start_libvirt_events();
-    launcher::LibvirtEvents launcher_events();
+    void start_libvirt_link();
     void on_libvirt_connection_closed(const std::string& reason);
     void publish_objects();
     void start_watchers();
@@ -68,10 +66,6 @@ private:
     config::Config config_;
     MainLoop loop_;
     SignalFd signals_; // before any thread starts, so every thread inherits the mask
-    // libvirt's event loop thread: delivers the launcher connection's lifecycle
-    // and close events. Started before any libvirt connection, gone after the
-    // launcher (declared before it); null when libvirt refused it.
-    std::unique_ptr<launcher::LibvirtEventLoop> libvirt_events_;
     // Listening before the first probe: a device or module change during
     // start-up, or right after the name appears, is never lost. Null when the
     // netlink monitor cannot be opened (changes are then seen on Refresh()).
@@ -92,6 +86,11 @@ private:
     std::string tuner_error_; // why there is no tuner
     std::unique_ptr<TuningObject> tuning_object_;
     uint64_t memory_limit_bytes_ = 0; // in force on machine.slice, as last read
+    // Every libvirt call (the launcher's, the watcher's readings) goes
+    // through the sevd-libvirt helper: libvirt is never loaded here. Its
+    // events (a guest stopped, the connection closed) are posted to loop_.
+    // Declared before the launcher, whose LibvirtDomains use it.
+    std::unique_ptr<libvirt_helper::HelperLink> libvirt_link_;
     std::unique_ptr<LauncherObject> launcher_object_;
 
     bool reprobe_pending_ = false;

@@ -16,6 +16,7 @@ struct DaemonOptions {
     std::filesystem::path root = "/";       // "/" = this host, else a snapshot directory
     std::optional<std::string> libvirt_uri; // nullopt: the config's [libvirt] uri
     std::filesystem::path config_path = config::kDefaultConfigPath;
+    std::filesystem::path libvirt_helper; // the sevd-libvirt executable
 };
 
 // Runs the daemon until SIGTERM/SIGINT. Returns the process exit code: 0 clean

@@ -2,9 +2,6 @@
 
 #include <algorithm>
 
-#include "launcher/poll_event_impl.h"
-#include "probe/prober.h"
-
 namespace sevd::dbus {
 
 std::chrono::milliseconds next_retry_delay(std::chrono::milliseconds previous,
@@ -14,10 +11,10 @@ std::chrono::milliseconds next_retry_delay(std::chrono::milliseconds previous,
     return std::min(previous * 2, policy.max_retry);
 }
 
-LibvirtWatcher::LibvirtWatcher(std::filesystem::path root, std::string uri, FactsHandler on_facts,
+LibvirtWatcher::LibvirtWatcher(FactsReader read_facts, std::string uri, FactsHandler on_facts,
                                LibvirtRetryPolicy policy)
-    : root_(std::move(root)), on_facts_(std::move(on_facts)), policy_(policy), uri_(std::move(uri)),
-      thread_([this] { run(); }) {}
+    : read_facts_(std::move(read_facts)), on_facts_(std::move(on_facts)), policy_(policy),
+      uri_(std::move(uri)), thread_([this] { run(); }) {}
 
 LibvirtWatcher::~LibvirtWatcher() {
     {
@@ -47,13 +44,6 @@ void LibvirtWatcher::set_uri(const std::string& uri) {
     wake_.notify_all();
 }
 
-probe::LibvirtFacts LibvirtWatcher::read_facts(const std::string& uri) const {
-    // Orders the libvirt objects of this reading with libvirt's event thread,
-    // which may free them (see PollEventImpl::call_scope).
-    const auto in_libvirt = launcher::PollEventImpl::instance().call_scope();
-    return probe::read_libvirt_facts(root_, uri);
-}
-
 void LibvirtWatcher::run() {
     std::chrono::milliseconds retry{0};
     bool asked = false; // this reading was asked for (recheck), not a timed retry
@@ -62,7 +52,7 @@ void LibvirtWatcher::run() {
         const std::string uri = uri_;
         recheck_ = false;
         lock.unlock();
-        probe::LibvirtFacts facts = read_facts(uri);
+        probe::LibvirtFacts facts = read_facts_(uri);
         const bool connected = facts.connected;
         on_facts_(std::move(facts));
         lock.lock();

@@ -2,11 +2,12 @@
 // libvirt: retries with exponential backoff while libvirt is unreachable and
 // re-checks periodically while it is reachable (to notice it going away and
 // guests coming and going). Each reading goes to `on_facts` on this thread.
+// The reading itself is `read_facts`'s (the daemon's goes through its
+// sevd-libvirt helper).
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
-#include <filesystem>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -28,9 +29,10 @@ std::chrono::milliseconds next_retry_delay(std::chrono::milliseconds previous,
 
 class LibvirtWatcher {
 public:
+    using FactsReader = std::function<probe::LibvirtFacts(const std::string& uri)>;
     using FactsHandler = std::function<void(probe::LibvirtFacts)>;
 
-    LibvirtWatcher(std::filesystem::path root, std::string uri, FactsHandler on_facts,
+    LibvirtWatcher(FactsReader read_facts, std::string uri, FactsHandler on_facts,
                    LibvirtRetryPolicy policy = {});
     ~LibvirtWatcher(); // stops and joins the thread
     LibvirtWatcher(const LibvirtWatcher&) = delete;
@@ -42,9 +44,8 @@ public:
 
 private:
     void run();
-    probe::LibvirtFacts read_facts(const std::string& uri) const;
 
-    const std::filesystem::path root_;
+    const FactsReader read_facts_;
     const FactsHandler on_facts_;
     const LibvirtRetryPolicy policy_;
     std::mutex mutex_;

@@ -21,7 +21,7 @@ bool is_admission_refusal(const LaunchError& e) {
 
 } // namespace
 
-Launcher::Launcher(const config::Config& config, std::unique_ptr<LibvirtClient> client)
+Launcher::Launcher(const config::Config& config, std::unique_ptr<LibvirtDomains> client)
     : config_(config), client_(std::move(client)) {
     host_.validation.default_machine_type = config_.machine_type;
     host_.validation.sev = {false, std::string("amd-sev: ") + kNotProbed};

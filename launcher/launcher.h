@@ -17,7 +17,7 @@
 #include "launcher/domain_xml.h"
 #include "launcher/launch_error.h"
 #include "launcher/launch_request.h"
-#include "launcher/libvirt_client.h"
+#include "launcher/libvirt_domains.h"
 #include "launcher/libvirt_events.h"
 #include "launcher/request_validator.h"
 #include "probe/host_report.h"
@@ -26,7 +26,7 @@ namespace sevd::launcher {
 
 class Launcher {
 public:
-    Launcher(const config::Config& config, std::unique_ptr<LibvirtClient> client);
+    Launcher(const config::Config& config, std::unique_ptr<LibvirtDomains> client);
 
     // Capacities from the probe: slots per pool (total, used), launchable
     // models, cbitpos/reducedPhysBits (libvirt's when it reports SEV, else
@@ -80,7 +80,7 @@ private:
     uint64_t locked_bytes(uint64_t memory_mib) const;
 
     const config::Config config_;
-    std::unique_ptr<LibvirtClient> client_;
+    std::unique_ptr<LibvirtDomains> client_;
     AdmissionLedger ledger_;
 
     mutable std::mutex host_mutex_;

@@ -149,6 +149,13 @@ virConnectPtr LibvirtClient::connection_locked() {
     return conn_.get();
 }
 
+bool LibvirtClient::holds_connection() {
+    std::lock_guard lock(mutex_);
+    const auto in_libvirt = PollEventImpl::instance().call_scope();
+    const bool closed = subscription_ && subscription_->connection_closed();
+    return conn_ && !closed && virConnectIsAlive(conn_.get()) == 1;
+}
+
 void LibvirtClient::ensure_connected() {
     std::lock_guard lock(mutex_);
     const auto in_libvirt = PollEventImpl::instance().call_scope();

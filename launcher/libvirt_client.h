@@ -1,5 +1,5 @@
-// The launcher's only door to libvirt: define + start, destroy + undefine,
-// list the running encrypted domains. Connects lazily, notices a lost
+// LibvirtDomains with libvirt in this process (the sevd-libvirt helper runs
+// it for the daemon; tests use it directly). Connects lazily, notices a lost
 // connection (libvirtd restarted) and reconnects; generation() changes on
 // every new connection so the caller knows to re-sync. With event handlers,
 // every connection it opens subscribes to domain lifecycle events and to its
@@ -19,40 +19,33 @@
 
 #include "launcher/domain_record.h"
 #include "launcher/event_subscription.h"
+#include "launcher/libvirt_domains.h"
 #include "launcher/libvirt_events.h"
 #include "probe/libvirt_handles.h"
 
 namespace sevd::launcher {
 
-class LibvirtClient {
+class LibvirtClient : public LibvirtDomains {
 public:
     // `events`: handlers for what libvirt reports between calls (none: no
     // subscription, the guests are only re-read at re-sync points).
     explicit LibvirtClient(std::string uri, LibvirtEvents events = {});
-    ~LibvirtClient(); // deregisters the callbacks, then closes
+    ~LibvirtClient() override; // deregisters the callbacks, then closes
     LibvirtClient(const LibvirtClient&) = delete;
     LibvirtClient& operator=(const LibvirtClient&) = delete;
 
-    const std::string& uri() const { return uri_; }
-
-    // Opens a connection when there is none or the last one died.
-    // Throws LaunchError(Libvirt) when libvirt cannot be reached.
-    void ensure_connected();
+    const std::string& uri() const override { return uri_; }
+    void ensure_connected() override;
     // Increments with every connection opened; 0 before the first.
-    uint64_t generation() const { return generation_.load(); }
+    uint64_t generation() const override { return generation_.load(); }
+    std::string define_and_start(const std::string& domain_xml) override;
+    bool destroy_and_undefine(const std::string& name) override;
+    bool domain_exists(const std::string& name) override;
+    std::optional<DomainRecord> find_domain(const std::string& name) override;
+    std::vector<DomainRecord> list_encrypted_running() override;
 
-    // Defines the domain and starts it; a domain that fails to start is
-    // undefined again. Returns its UUID. Throws LaunchError(Libvirt).
-    std::string define_and_start(const std::string& domain_xml);
-    // Destroys (if running) and undefines the named domain, with its NVRAM.
-    // False when no such domain exists. Throws LaunchError(Libvirt).
-    bool destroy_and_undefine(const std::string& name);
-    // True when a domain of that name is defined or running.
-    bool domain_exists(const std::string& name);
-    // The named domain, running or only defined; nullopt when there is none.
-    std::optional<DomainRecord> find_domain(const std::string& name);
-    // Running domains with <launchSecurity> (the ASID holders).
-    std::vector<DomainRecord> list_encrypted_running();
+    // Whether a live connection is open now (no libvirt RPC: the local state).
+    bool holds_connection();
 
 private:
     using Operation = std::function<void(virConnectPtr)>;

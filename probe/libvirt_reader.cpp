@@ -42,25 +42,33 @@ Source<DomainCapsSev> domcaps_from_connection(virConnectPtr conn, const std::str
 
 } // namespace
 
-LibvirtFacts read_libvirt_facts(const std::filesystem::path& root, const std::string& uri) {
+LibvirtFacts offline_libvirt_facts(const std::filesystem::path& root, const std::string& uri) {
     LibvirtFacts facts;
     facts.uri = uri;
-    const bool live = is_live_root(root);
-    if (!live) {
-        const auto path = root / snapshot::kDomainCapabilities;
-        facts.domcaps_source = path.string();
-        facts.domcaps = domcaps_from_snapshot(path);
-    }
-    const auto conn = libvirt::open_for_queries(uri, facts.connect_error);
+    if (is_live_root(root))
+        return facts;
+    const auto path = root / snapshot::kDomainCapabilities;
+    facts.domcaps_source = path.string();
+    facts.domcaps = domcaps_from_snapshot(path);
+    return facts;
+}
+
+LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps) {
+    const auto conn = libvirt::open_for_queries(facts.uri, facts.connect_error);
     if (!conn)
         return facts;
     facts.connected = true;
-    if (live) {
-        facts.domcaps_source = uri + " (" + kProbeMachineType + ")";
+    facts.connect_error.clear();
+    if (live_domcaps) {
+        facts.domcaps_source = facts.uri + " (" + kProbeMachineType + ")";
         facts.domcaps = domcaps_from_connection(conn.get(), facts.domcaps_source);
     }
     facts.running = count_running_encrypted_guests(conn.get());
     return facts;
+}
+
+LibvirtFacts read_libvirt_facts(const std::filesystem::path& root, const std::string& uri) {
+    return add_connection_facts(offline_libvirt_facts(root, uri), is_live_root(root));
 }
 
 } // namespace sevd::probe

@@ -29,7 +29,18 @@ HostFacts read_host_facts(const std::filesystem::path& root);
 // snapshot, from the connection otherwise) and the running guests with
 // <launchSecurity> per model (from the connection). An unreachable libvirt is
 // a LibvirtFacts saying so with the error text, never a throw.
+// The same, in two steps (the daemon takes the first itself and has its
+// sevd-libvirt helper take the second, so libvirt never loads in the daemon):
+//   read_libvirt_facts(root, uri) ==
+//       add_connection_facts(offline_libvirt_facts(root, uri), is_live_root(root))
 LibvirtFacts read_libvirt_facts(const std::filesystem::path& root, const std::string& uri);
+// What is known without a connection: the URI and, when root is a snapshot,
+// its domain capabilities. No libvirt call.
+LibvirtFacts offline_libvirt_facts(const std::filesystem::path& root, const std::string& uri);
+// Connects to facts.uri and adds what the connection says: connected or the
+// connect error, the running encrypted guests, and (live_domcaps: root is
+// the live host) the domain capabilities.
+LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps);
 
 // PURE. libvirt nullopt = not consulted (--no-libvirt).
 HostReport build_report(const HostFacts& host, const std::optional<LibvirtFacts>& libvirt,

@@ -58,7 +58,7 @@ run_asan() {
 # The suites that run threads against each other (gtest names, for ctest -R):
 # concurrent reservations and launches, the main loop fed from other threads,
 # and the daemon (main loop + worker pool) under concurrent D-Bus callers.
-readonly TSAN_TESTS='AdmissionLedger|MainLoop|WorkerPool|TestDriverLaunch|LauncherDbus|DaemonLifecycle|PropertiesChanged|LibvirtdEvents'
+readonly TSAN_TESTS='AdmissionLedger|MainLoop|WorkerPool|TestDriverLaunch|LauncherDbus|DaemonLifecycle|PropertiesChanged|LibvirtdEvents|HelperLink|MessageSocket|LibvirtHelperProcess'
 
 run_tsan() {
   local build_dir=${TSAN_BUILD_DIR:-build-tsan} logs status=0

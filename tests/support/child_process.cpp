@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
+#include <filesystem>
+#include <fstream>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -146,6 +148,37 @@ CommandResult run_command(const std::vector<std::string>& argv,
         status = child->stop(SIGKILL, std::chrono::seconds(5));
     result.exit_code = status.value_or(-1);
     return result;
+}
+
+std::vector<pid_t> child_pids(pid_t parent, const std::string& comm) {
+    std::vector<pid_t> found;
+    const auto tasks = std::filesystem::path("/proc") / std::to_string(parent) / "task";
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+        std::ifstream children(task.path() / "children");
+        pid_t child = 0;
+        while (children >> child) {
+            std::ifstream comm_file("/proc/" + std::to_string(child) + "/comm");
+            std::string name;
+            std::getline(comm_file, name);
+            if (name == comm)
+                found.push_back(child);
+        }
+    }
+    return found;
+}
+
+bool process_gone(pid_t pid) {
+    return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+bool maps_library(pid_t pid, const std::string& library) {
+    std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+    std::string line;
+    while (std::getline(maps, line))
+        if (line.find(library) != std::string::npos)
+            return true;
+    return false;
 }
 
 std::vector<std::string> as_nobody(std::vector<std::string> argv) {

@@ -50,6 +50,16 @@ CommandResult run_command(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// The live children of `parent` (from /proc/PARENT/task/*/children, every
+// thread's) whose command name (/proc/PID/comm) is `comm`.
+std::vector<pid_t> child_pids(pid_t parent, const std::string& comm);
+
+// Whether no process `pid` exists any more (it exited and was reaped).
+bool process_gone(pid_t pid);
+
+// Whether /proc/PID/maps maps a file whose name contains `library`.
+bool maps_library(pid_t pid, const std::string& library);
+
 // ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", argv...]
 std::vector<std::string> as_nobody(std::vector<std::string> argv);
 

@@ -34,6 +34,7 @@
 #include "tests/support/sevd_daemon.h"
 #include "tests/support/shared_libvirtd.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_until.h"
 
 namespace sevd::test {
 namespace {
@@ -46,16 +47,6 @@ constexpr auto kPushed = 5s;
 // For libvirtd coming back: found by the watcher's retries (0.5 s, 1 s, 2 s, ...).
 constexpr auto kReconnect = 20s;
 constexpr const char* kSubscribedLog = "watching libvirt events at";
-
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (!done()) {
-        if (Clock::now() >= deadline)
-            return false;
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
-}
 
 int occurrences(const std::string& text, const std::string& what) {
     int count = 0;

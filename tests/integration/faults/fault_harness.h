@@ -14,6 +14,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "tests/support/bus_client.h"
+#include "tests/support/wait_until.h"
 
 namespace sevd::test::faults {
 
@@ -48,17 +49,6 @@ inline constexpr bool kResponsivenessBoundApplies = false;
 inline constexpr auto kResponsivenessBound = 1s;
 // Where the bound applies, a GetAll slower than it is cut off at it.
 inline constexpr std::chrono::microseconds kGetAllTimeout = kResponsivenessBoundApplies ? 1s : 25s;
-
-// Polls `done` every 20 ms until it holds or `timeout` passes.
-inline bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() >= deadline)
-            return false;
-        std::this_thread::sleep_for(20ms);
-    }
-    return true;
-}
 
 // The error name a call raised, or "ok".
 inline std::string error_name_of(const std::function<void()>& call) {

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "launcher/launcher.h"
+#include "launcher/libvirt_client.h"
 #include "launcher/libvirt_event_loop.h"
 #include "probe/libvirt_handles.h"
 #include "tests/integration/launcher/launch_test_host.h"

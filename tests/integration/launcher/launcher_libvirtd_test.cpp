@@ -10,6 +10,7 @@
 
 #include "launcher/domain_xml.h"
 #include "launcher/launcher.h"
+#include "launcher/libvirt_client.h"
 #include "probe/libvirt_handles.h"
 #include "probe/prober.h"
 #include "tests/integration/launcher/launch_test_host.h"

@@ -8,6 +8,7 @@
 #include <pugixml.hpp>
 
 #include "launcher/launcher.h"
+#include "launcher/libvirt_client.h"
 #include "probe/libvirt_handles.h"
 #include "tests/integration/launcher/launch_test_host.h"
 

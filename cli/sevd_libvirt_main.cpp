@@ -1,0 +1,50 @@
+// `sevd-libvirt`: started by the daemon (never by hand), with its end of the
+// link at descriptor --fd. Holds the daemon's libvirt connections, so that
+// libvirt and its dependency tree are never loaded in the daemon itself, and
+// exits when the daemon closes the link.
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <sys/socket.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "dbus/daemon_logging.h"
+#include "libvirt_helper/helper_service.h"
+
+namespace {
+
+// The descriptor must be the seqpacket end the daemon handed over.
+bool is_seqpacket_socket(int fd) {
+    int type = 0;
+    socklen_t length = sizeof type;
+    return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == SOCK_SEQPACKET;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"sevd-libvirt - holds sevd's libvirt connections (started by sevd-daemon)"};
+    int fd = -1;
+    std::string uri;
+    app.add_option("--fd", fd, "The daemon's end of the link (a SOCK_SEQPACKET socket)")
+        ->required();
+    app.add_option("--uri", uri, "libvirt connection for the launcher's calls")->required();
+    int exit_code = 0;
+    app.callback([&] {
+        sevd::dbus::setup_daemon_logging("sevd-libvirt");
+        if (!is_seqpacket_socket(fd)) {
+            spdlog::error("descriptor {} is not a SOCK_SEQPACKET socket: {} (sevd-libvirt is "
+                          "started by sevd-daemon, not by hand)",
+                          fd, errno != 0 ? std::strerror(errno) : "wrong type");
+            exit_code = 2;
+            return;
+        }
+        sevd::libvirt_helper::HelperService service(
+            sevd::libvirt_helper::MessageSocket(sevd::probe::UniqueFd(fd)), uri);
+        exit_code = service.run();
+    });
+    return sevd::cli::run_app(app, argc, argv, exit_code);
+}

@@ -1,0 +1,41 @@
+// LibvirtDomains for the daemon: every call goes to the sevd-libvirt helper
+// over the link (the launcher's code is the same either way).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include "launcher/libvirt_domains.h"
+#include "libvirt_helper/helper_link.h"
+
+namespace sevd::libvirt_helper {
+
+// A domain call may start a guest, and QEMU pinning a large guest's memory
+// takes a while; beyond this the helper is considered hung and is killed.
+inline constexpr std::chrono::milliseconds kDomainCallTimeout{120'000};
+
+class HelperDomains : public launcher::LibvirtDomains {
+public:
+    explicit HelperDomains(HelperLink& link) : link_(link), uri_(link.uri()) {}
+
+    const std::string& uri() const override { return uri_; }
+    void ensure_connected() override;
+    uint64_t generation() const override { return generation_.load(); }
+    std::string define_and_start(const std::string& domain_xml) override;
+    bool destroy_and_undefine(const std::string& name) override;
+    bool domain_exists(const std::string& name) override;
+    std::optional<launcher::DomainRecord> find_domain(const std::string& name) override;
+    std::vector<launcher::DomainRecord> list_encrypted_running() override;
+
+private:
+    // The call's result; notes the connection generation it came with.
+    // A result the daemon cannot read is a LaunchError(Libvirt).
+    nlohmann::json call(std::string_view method, nlohmann::json params);
+
+    HelperLink& link_;
+    const std::string uri_;
+    std::atomic<uint64_t> generation_{0};
+};
+
+} // namespace sevd::libvirt_helper

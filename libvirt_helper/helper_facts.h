@@ -1,0 +1,21 @@
+// read_libvirt_facts for the daemon: what needs no connection (a snapshot's
+// domain capabilities) is read here, the rest by the sevd-libvirt helper.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "libvirt_helper/helper_link.h"
+#include "probe/host_facts.h"
+
+namespace sevd::libvirt_helper {
+
+inline constexpr std::chrono::milliseconds kFactsTimeout{60'000};
+
+// Never throws: a helper that cannot answer is an unreachable libvirt whose
+// connect_error says why.
+probe::LibvirtFacts read_facts_through(HelperLink& link, const std::filesystem::path& root,
+                                       const std::string& uri);
+
+} // namespace sevd::libvirt_helper

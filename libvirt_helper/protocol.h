@@ -1,0 +1,111 @@
+// The messages between the daemon and its sevd-libvirt helper: one JSON object
+// per SOCK_SEQPACKET message. Pure: encoding and decoding, no I/O.
+//
+//   request  {"id": 7, "method": "DefineAndStart", "params": {"xml": "..."}}
+//   reply    {"id": 7, "generation": 2, "connected": true, "result": {"uuid": "..."}}
+//            {"id": 7, "generation": 2, "connected": false,
+//             "error": {"code": "org.sevd.Error.Libvirt", "message": "..."}}
+//   event    {"event": "DomainStopped", "params": {"name": .., "uuid": .., "reason": ..}}
+//            {"event": "ConnectionClosed", "params": {"reason": ..}}
+//
+// Every reply carries the generation of the helper's libvirt connection (0
+// before the first), so the daemon sees a reconnect on any call, and whether
+// the helper holds a live connection after the call ("connected"): one that
+// holds none has nothing to watch, and the daemon lets it exit. Requests and
+// replies are matched by id; the helper may answer out of order (it serves
+// the facts reading and the domain calls on separate threads). Both ends are
+// sevd, but the daemon still treats a message it cannot decode as a broken
+// helper (ProtocolError), never as a crash.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "launcher/domain_record.h"
+#include "launcher/launch_error.h"
+#include "launcher/libvirt_events.h"
+#include "probe/host_facts.h"
+
+namespace sevd::libvirt_helper {
+
+// Request methods (daemon -> helper); params and result of each beside it.
+namespace method {
+inline constexpr std::string_view kReadFacts = "ReadFacts"; // {uri, live_domcaps} -> LibvirtFacts
+inline constexpr std::string_view kEnsureConnected = "EnsureConnected";       // {} -> {}
+inline constexpr std::string_view kDefineAndStart = "DefineAndStart";         // {xml} -> {uuid}
+inline constexpr std::string_view kDestroyAndUndefine = "DestroyAndUndefine"; // {name} -> {found}
+inline constexpr std::string_view kDomainExists = "DomainExists";             // {name} -> {exists}
+inline constexpr std::string_view kFindDomain = "FindDomain"; // {name} -> {domain: record|null}
+inline constexpr std::string_view kListEncryptedRunning = "ListEncryptedRunning"; // {} -> {domains}
+} // namespace method
+
+// Event names (helper -> daemon).
+namespace event {
+inline constexpr std::string_view kDomainStopped = "DomainStopped";
+inline constexpr std::string_view kConnectionClosed = "ConnectionClosed";
+} // namespace event
+
+// A seqpacket datagram above this is refused by the sender (AF_UNIX caps a
+// datagram at the socket buffer, about 208 KiB by default); the largest real
+// message, the running-domain list, is about 150 bytes per domain.
+inline constexpr size_t kMaxMessageBytes = 128 * 1024;
+
+class ProtocolError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Request {
+    uint64_t id = 0;
+    std::string method;
+    nlohmann::json params = nlohmann::json::object();
+};
+
+struct Failure {
+    launcher::ErrorCode code = launcher::ErrorCode::Libvirt;
+    std::string message;
+};
+
+struct Reply {
+    uint64_t id = 0;
+    uint64_t generation = 0;
+    bool connected = false;                           // the helper holds a live libvirt connection
+    nlohmann::json result = nlohmann::json::object(); // when !error
+    std::optional<Failure> error;
+};
+
+struct ConnectionClosed {
+    std::string reason;
+};
+
+using Event = std::variant<launcher::DomainStopped, ConnectionClosed>;
+using FromHelper = std::variant<Reply, Event>;
+
+std::string encode(const Request& request);
+std::string encode(const Reply& reply);
+std::string encode(const Event& event);
+
+// Throw ProtocolError naming what is wrong.
+Request decode_request(std::string_view message);
+FromHelper decode_from_helper(std::string_view message);
+
+// The payloads that are more than a string or a flag. from_* throw
+// ProtocolError.
+nlohmann::json facts_to_json(const probe::LibvirtFacts& facts);
+probe::LibvirtFacts facts_from_json(const nlohmann::json& json);
+nlohmann::json record_to_json(const launcher::DomainRecord& record);
+launcher::DomainRecord record_from_json(const nlohmann::json& json);
+
+// Typed access to a field of a params or result object; throws ProtocolError
+// when it is missing or of another type.
+std::string string_field(const nlohmann::json& object, std::string_view key);
+bool bool_field(const nlohmann::json& object, std::string_view key);
+
+} // namespace sevd::libvirt_helper
