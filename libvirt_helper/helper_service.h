@@ -29,11 +29,10 @@ public:
     // then returns the exit code (0; 1 when the link failed).
     int run();
 
-    // One request, answered (pure dispatch over the client; public for tests).
-    Reply handle(const Request& request);
-
 private:
     void dispatch(std::string_view message);
+    // One request, answered: the client's result, or its error as a Failure.
+    Reply handle(const Request& request);
     launcher::LibvirtEvents forward_events();
     void send(const std::string& message);
     nlohmann::json read_facts(const nlohmann::json& params);

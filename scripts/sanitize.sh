@@ -48,7 +48,16 @@ run_asan() {
   logs=$(new_log_dir asan)
   # detect_stack_use_after_return: also catch references to dead stack frames
   # (e.g. a lambda posted to another thread that captured a local by reference).
-  ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1" \
+  # intercept_tls_get_addr=0: the runtime of GCC <= 13 / LLVM <= 16 (Debian 12
+  # has GCC 12, clang 14) takes a dynamic TLS block whose address is 16 bytes
+  # past a page for a glibc 2.19 header, reads garbage bounds from the two
+  # words before it, and LeakSanitizer's tracer then dies at exit ("Tracer
+  # caught signal 11", no leak reported). It depends on where malloc puts the
+  # block, so it comes and goes with unrelated changes (seen in sevd-tune after
+  # it dlopen()s libvirt: "DTLS 8 at 0x173-0x400001275"). Leak checking stays
+  # on; only dynamic TLS is no longer scanned for pointers, and the whole suite
+  # still runs without a leak report.
+  ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:detect_stack_use_after_return=1:check_initialization_order=1:strict_init_order=1:intercept_tls_get_addr=0" \
   UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1" \
     ctest --test-dir "$build_dir" -LE bench --output-on-failure --timeout 900 -j1 "$@" || status=$?
   check_logs "$logs" || status=1
