@@ -1,6 +1,7 @@
 #include "cgroups/cgroupfs_backend.h"
 
 #include "cgroups/libcgroup_handle.h"
+#include "cgroups/memory_hierarchy.h"
 #include "cgroups/tune_error.h"
 #include "probe/file_reader.h"
 

@@ -2,12 +2,10 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <linux/magic.h>
 #include <mutex>
 #include <sys/vfs.h>
 
-#include "cgroups/memory_hierarchy.h"
 #include "cgroups/tune_error.h"
 
 namespace sevd::cgroups {
@@ -27,13 +25,6 @@ int filesystem_cgroup_version(const fs::path& root) {
         fail("cannot stat " + root.string() + ": " + std::strerror(errno),
              "check that the cgroup hierarchy is mounted");
     return info.f_type == CGROUP2_SUPER_MAGIC ? 2 : 1;
-}
-
-std::string read_first_line(const fs::path& path) {
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    return line;
 }
 
 } // namespace
@@ -71,21 +62,6 @@ CgroupMount find_memory_mount() {
     const std::unique_ptr<char, decltype(&std::free)> owned(mount_point, &std::free);
     const fs::path root(mount_point);
     return {root, filesystem_cgroup_version(root)};
-}
-
-void require_memory_controller(const CgroupMount& mount) {
-    if (mount.version == 2) {
-        const auto controllers = read_first_line(mount.root / "cgroup.controllers");
-        if (!lists_word(controllers, kMemoryController))
-            fail("the cgroup v2 hierarchy at " + mount.root.string() +
-                     " has no memory controller (cgroup.controllers: \"" + controllers + "\")",
-                 "use the hierarchy that holds the memory controller, or move the controller to "
-                 "cgroup v2 (boot with systemd.unified_cgroup_hierarchy=1)");
-    } else if (!fs::exists(mount.root / limit_file_name(1))) {
-        fail(mount.root.string() + " is not a cgroup v1 memory hierarchy (no " +
-                 limit_file_name(1) + ")",
-             "use the mount of the memory controller, e.g. /sys/fs/cgroup/memory");
-    }
 }
 
 void require_libcgroup_hierarchy(const CgroupMount& mount) {

@@ -32,10 +32,6 @@ std::string libcgroup_error_text(int rc);
 // TuneError Io when the memory controller is not mounted.
 CgroupMount find_memory_mount();
 
-// Checks that `mount` holds the memory controller (no libcgroup); throws
-// TuneError Io naming what is missing.
-void require_memory_controller(const CgroupMount& mount);
-
 // Checks that libcgroup writes to `mount` (initializes libcgroup); throws
 // TuneError Io naming the hierarchy libcgroup uses instead.
 void require_libcgroup_hierarchy(const CgroupMount& mount);

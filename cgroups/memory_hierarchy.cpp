@@ -45,11 +45,19 @@ bool options_name(std::string_view options, std::string_view word) {
     return false;
 }
 
-bool cgroup2_lists_memory(const fs::path& mount_point) {
+std::string cgroup2_controllers(const fs::path& mount_point) {
     std::ifstream in(mount_point / "cgroup.controllers");
     std::string controllers;
     std::getline(in, controllers);
-    return lists_word(controllers, kMemoryController);
+    return controllers;
+}
+
+bool cgroup2_lists_memory(const fs::path& mount_point) {
+    return lists_word(cgroup2_controllers(mount_point), kMemoryController);
+}
+
+[[noreturn]] void fail(const std::string& message, const std::string& hint) {
+    throw TuneError(TuneError::Kind::Io, message, hint);
 }
 
 } // namespace
@@ -84,19 +92,33 @@ memory_hierarchy_from_mounts(std::string_view proc_mounts,
     return cgroup2;
 }
 
+void require_memory_controller(const CgroupMount& mount) {
+    if (mount.version == 2) {
+        const auto controllers = cgroup2_controllers(mount.root);
+        if (!lists_word(controllers, kMemoryController))
+            fail("the cgroup v2 hierarchy at " + mount.root.string() +
+                     " has no memory controller (cgroup.controllers: \"" + controllers + "\")",
+                 "use the hierarchy that holds the memory controller, or move the controller to "
+                 "cgroup v2 (boot with systemd.unified_cgroup_hierarchy=1)");
+    } else if (!fs::exists(mount.root / limit_file_name(1))) {
+        fail(mount.root.string() + " is not a cgroup v1 memory hierarchy (no " +
+                 limit_file_name(1) + ")",
+             "use the mount of the memory controller, e.g. /sys/fs/cgroup/memory");
+    }
+}
+
 CgroupMount find_memory_hierarchy() {
     const fs::path mounts = "/proc/self/mounts";
     std::ifstream in(mounts);
     if (!in.is_open())
-        throw TuneError(TuneError::Kind::Io, "cannot read " + mounts.string(),
-                        "check that /proc is mounted");
+        fail("cannot read " + mounts.string(), "check that /proc is mounted");
     std::ostringstream text;
     text << in.rdbuf();
     if (auto found = memory_hierarchy_from_mounts(text.str(), cgroup2_lists_memory))
         return *found;
-    throw TuneError(TuneError::Kind::Io, "the memory cgroup controller is not mounted",
-                    "mount it (cgroup v1: mount -t cgroup -o memory cgroup "
-                    "/sys/fs/cgroup/memory) or boot with cgroup v2");
+    fail("the memory cgroup controller is not mounted",
+         "mount it (cgroup v1: mount -t cgroup -o memory cgroup /sys/fs/cgroup/memory) or boot "
+         "with cgroup v2");
 }
 
 } // namespace sevd::cgroups

@@ -26,6 +26,11 @@ memory_hierarchy_from_mounts(std::string_view proc_mounts,
 // controller is not mounted.
 CgroupMount find_memory_hierarchy();
 
+// Checks that `mount` holds the memory controller: v2 lists it in
+// cgroup.controllers, v1 has memory.limit_in_bytes. Throws TuneError Io naming
+// what is missing.
+void require_memory_controller(const CgroupMount& mount);
+
 // Whether the space-separated words of `words` include `word`. Pure.
 bool lists_word(std::string_view words, std::string_view word);
 

@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include "cgroups/cgroupfs_backend.h"
-#include "cgroups/libcgroup_handle.h"
 #include "cgroups/limit_plan.h"
 #include "cgroups/meminfo_source.h"
 #include "cgroups/memory_hierarchy.h"
