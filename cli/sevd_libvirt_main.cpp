@@ -4,7 +4,7 @@
 // exits when the daemon closes the link.
 #include <cerrno>
 #include <cstring>
-#include <iostream>
+#include <string>
 #include <sys/socket.h>
 
 #include <CLI/CLI.hpp>
@@ -16,11 +16,13 @@
 
 namespace {
 
-// The descriptor must be the seqpacket end the daemon handed over.
-bool is_seqpacket_socket(int fd) {
+// Empty when `fd` is the seqpacket end the daemon hands over, else why not.
+std::string link_fd_problem(int fd) {
     int type = 0;
     socklen_t length = sizeof type;
-    return ::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == SOCK_SEQPACKET;
+    if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) != 0)
+        return std::strerror(errno);
+    return type == SOCK_SEQPACKET ? "" : "another socket type";
 }
 
 } // namespace
@@ -35,10 +37,10 @@ int main(int argc, char** argv) {
     int exit_code = 0;
     app.callback([&] {
         sevd::dbus::setup_daemon_logging("sevd-libvirt");
-        if (!is_seqpacket_socket(fd)) {
+        if (const auto problem = link_fd_problem(fd); !problem.empty()) {
             spdlog::error("descriptor {} is not a SOCK_SEQPACKET socket: {} (sevd-libvirt is "
                           "started by sevd-daemon, not by hand)",
-                          fd, errno != 0 ? std::strerror(errno) : "wrong type");
+                          fd, problem);
             exit_code = 2;
             return;
         }

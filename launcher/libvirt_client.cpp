@@ -132,9 +132,13 @@ void LibvirtClient::subscribe_locked() {
     spdlog::info("watching libvirt events at '{}' (connection {})", uri_, generation_.load());
 }
 
-virConnectPtr LibvirtClient::connection_locked() {
+bool LibvirtClient::live_locked() const {
     const bool closed = subscription_ && subscription_->connection_closed();
-    if (conn_ && !closed && virConnectIsAlive(conn_.get()) == 1)
+    return conn_ && !closed && virConnectIsAlive(conn_.get()) == 1;
+}
+
+virConnectPtr LibvirtClient::connection_locked() {
+    if (live_locked())
         return conn_.get();
     drop_connection_locked();
     std::string error;
@@ -152,8 +156,7 @@ virConnectPtr LibvirtClient::connection_locked() {
 bool LibvirtClient::holds_connection() {
     std::lock_guard lock(mutex_);
     const auto in_libvirt = PollEventImpl::instance().call_scope();
-    const bool closed = subscription_ && subscription_->connection_closed();
-    return conn_ && !closed && virConnectIsAlive(conn_.get()) == 1;
+    return live_locked();
 }
 
 void LibvirtClient::ensure_connected() {

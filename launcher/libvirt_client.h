@@ -52,6 +52,8 @@ private:
     // Runs `op` on a live connection; when it fails because the connection
     // was lost, reconnects and runs it once more.
     void run(const char* what, const Operation& op);
+    // An open connection libvirt has not reported closed and that is alive.
+    bool live_locked() const;
     virConnectPtr connection_locked();
     void subscribe_locked();
     void drop_connection_locked();

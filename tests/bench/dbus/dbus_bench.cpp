@@ -23,6 +23,7 @@
 #include "tests/support/private_bus.h"
 #include "tests/support/sevd_daemon.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_until.h"
 
 namespace sevd::test {
 namespace {
@@ -115,9 +116,9 @@ TEST(DbusBench, GetAllRoundTripsAgainstGetIdOnOneCpu) {
     {
         auto conn = connect_to(bus.address());
         dbus::HostClient host(*conn);
-        for (int i = 0; i < 2000 && !host.libvirt().available; ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        ASSERT_TRUE(host.libvirt().available) << daemon.log();
+        ASSERT_TRUE(wait_until([&] { return host.libvirt().available; }, std::chrono::seconds(10),
+                               std::chrono::milliseconds(5)))
+            << daemon.log();
     }
     RawBus raw(bus.address());
     const auto get_id = [&] {
@@ -223,14 +224,13 @@ double mib(uint64_t kib) {
 // Idle: the first libvirt reading is published (its error comes from the
 // sevd-libvirt helper) and, libvirt being unreachable, no helper runs.
 void wait_until_idle(SevdDaemon& daemon, dbus::HostClient& host) {
-    const auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (Clock::now() < deadline) {
-        const bool read = host.Describe().find("nonexistent") != std::string::npos;
-        if (read && child_pids(daemon.pid(), "sevd-libvirt").empty())
-            return;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ADD_FAILURE() << "the daemon did not settle: " << daemon.log();
+    const bool settled = wait_until(
+        [&] {
+            return host.Describe().find("nonexistent") != std::string::npos &&
+                   child_pids(daemon.pid(), "sevd-libvirt").empty();
+        },
+        std::chrono::seconds(20), std::chrono::milliseconds(10));
+    EXPECT_TRUE(settled) << "the daemon did not settle: " << daemon.log();
 }
 
 TEST(DbusBench, RssIdleAndGrowthOver100kGetAll) {
@@ -290,12 +290,13 @@ TEST(DbusBench, RssWithLibvirtReachableDaemonAndHelper) {
     auto conn = connect_to(bus.address());
     dbus::HostClient host(*conn);
     pid_t helper = -1;
-    const auto deadline = Clock::now() + std::chrono::seconds(20);
-    while (Clock::now() < deadline && (helper < 0 || !host.libvirt().available)) {
-        const auto pids = child_pids(daemon.pid(), "sevd-libvirt");
-        helper = pids.size() == 1 ? pids.front() : -1;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    wait_until(
+        [&] {
+            const auto pids = child_pids(daemon.pid(), "sevd-libvirt");
+            helper = pids.size() == 1 ? pids.front() : -1;
+            return helper > 0 && host.libvirt().available;
+        },
+        std::chrono::seconds(20), std::chrono::milliseconds(10));
     ASSERT_GT(helper, 0) << daemon.log();
     std::this_thread::sleep_for(std::chrono::milliseconds(500)); // settled
     const uint64_t daemon_rss = rss_kib(daemon.pid());

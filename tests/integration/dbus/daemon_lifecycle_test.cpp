@@ -16,6 +16,7 @@
 #include "tests/support/private_bus.h"
 #include "tests/support/sevd_daemon.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/wait_until.h"
 
 namespace sevd::test {
 namespace {
@@ -89,9 +90,9 @@ TEST(DaemonLifecycle, DescribeEqualsProbeJson) {
     auto conn = connect_to(bus.address());
     dbus::HostClient host(*conn);
     // Wait for the background libvirt reading (test driver: connects at once).
-    for (int i = 0; i < 200 && !host.libvirt().available; ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    ASSERT_TRUE(host.libvirt().available) << daemon.log();
+    ASSERT_TRUE(wait_until([&] { return host.libvirt().available; }, std::chrono::seconds(2),
+                           std::chrono::milliseconds(10)))
+        << daemon.log();
     const auto probe = run_command({kSevdBinary, "probe", "--json", "--root", kRome.string(),
                                     "--libvirt-uri", "test:///default"});
     ASSERT_LE(probe.exit_code, 1) << probe.output;
