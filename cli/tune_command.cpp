@@ -1,7 +1,8 @@
-// `sevd tune [--dry-run] [--json] [--config FILE]`: compute the machine.slice
-// memory limit (MemTotal - reserved_host_memory_mb), apply it unless
-// --dry-run, and report what is in force. Exit 0 applied or already in force,
-// 1 refused, 2 usage or I/O error.
+// `sevd tune [--dry-run] [--json] [--config FILE] [--root DIR]`: compute the
+// machine.slice memory limit (MemTotal - reserved_host_memory_mb), apply it
+// unless --dry-run, and report what is in force. --root reads a snapshot's
+// MemTotal and is always a dry run: a snapshot is not this host. Exit 0 applied or already in
+// force, 1 refused, 2 usage or I/O error.
 #include <iostream>
 #include <memory>
 
@@ -23,6 +24,7 @@ struct TuneOptions {
     bool dry_run = false;
     bool json = false;
     std::string config_path = config::kDefaultConfigPath;
+    std::string root = "/";
 };
 
 int print_failure(const TuneOptions& options, cgroups::TuneAction action,
@@ -65,11 +67,13 @@ int run_tune(const TuneOptions& options) {
                              "correct the value in the configuration");
     }
     cgroups::TuneReport report;
-    report.dry_run = options.dry_run;
+    report.dry_run = options.dry_run || options.root != "/";
     try {
-        cgroups::MemoryLimitTuner tuner;
+        cgroups::TunerOptions tuner_options;
+        tuner_options.root = options.root;
+        cgroups::MemoryLimitTuner tuner(tuner_options);
         report.guests = running_guests(tuner, config);
-        report.result = tuner.apply(config, options.dry_run, report.guests.locked_bytes);
+        report.result = tuner.apply(config, report.dry_run, report.guests.locked_bytes);
     } catch (const cgroups::TuneError& e) {
         const bool has_figures = e.result().mem_total_bytes != 0;
         if (!has_figures)
@@ -95,6 +99,9 @@ void add_tune_command(CLI::App& app, int& exit_code) {
     cmd->add_flag("--dry-run", options->dry_run, "Compute and report; write nothing");
     cmd->add_flag("--json", options->json, "Print JSON only");
     cmd->add_option("--config", options->config_path, "Configuration file")->capture_default_str();
+    cmd->add_option("--root", options->root,
+                    "Compute for a snapshot directory (sevd capture); always a dry run")
+        ->capture_default_str();
     cmd->callback([options, &exit_code] { exit_code = run_tune(*options); });
 }
 

@@ -278,6 +278,16 @@ void Daemon::publish_tuning() {
 }
 
 void Daemon::apply_tuning(sdbus::Result<uint64_t> result) {
+    if (options_.root != "/") {
+        // The tuner would write this host's cgroup with the snapshot's MemTotal.
+        result.returnError(sdbus::Error(
+            launcher::error_name(launcher::ErrorCode::Unsupported).data(),
+            "a snapshot is not this host: sevd serves " + options_.root.string() +
+                " (--root), and Apply would write this host's machine.slice; run "
+                "`sevd tune --root " +
+                options_.root.string() + "` for the limit that snapshot's host would get"));
+        return;
+    }
     if (!tuner_) {
         result.returnError(
             sdbus::Error(kFailedError, "machine.slice limit unavailable: " + tuner_error_));

@@ -20,6 +20,8 @@ if [[ "${1:-}" == "--tests" ]]; then
     libxml2-utils                               # virt-xml-validate's xmllint
     util-linux procps psmisc                    # setpriv, taskset, ps
     hyperfine                                   # whole-process benchmarks
+    debhelper dpkg-dev lintian                  # scripts/package.sh
+    libvirt-daemon-system python3               # system tests: libvirtd.service in the box
   )
 fi
 

@@ -37,5 +37,14 @@ if(NOT SEVD_POLKIT_ACTION_DIR)
   endif()
 endif()
 
+pkg_get_variable(SEVD_SYSUSERS_DIR systemd sysusersdir)
+if(NOT SEVD_SYSUSERS_DIR)
+  set(SEVD_SYSUSERS_DIR ${CMAKE_INSTALL_PREFIX}/lib/sysusers.d)
+endif()
+
+# QEMU's firmware descriptors: libvirt reads /usr/share/qemu/firmware and
+# /etc/qemu/firmware only (never /usr/local/share), whatever sevd's prefix is.
+set(SEVD_QEMU_FIRMWARE_DIR /usr/share/qemu/firmware)
+
 message(STATUS "sevd install dirs: units ${SEVD_SYSTEMD_UNIT_DIR}, dbus ${SEVD_DBUS_DATADIR}/dbus-1, "
-               "polkit ${SEVD_POLKIT_ACTION_DIR}")
+               "polkit ${SEVD_POLKIT_ACTION_DIR}, sysusers ${SEVD_SYSUSERS_DIR}")
