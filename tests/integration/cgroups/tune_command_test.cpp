@@ -131,6 +131,20 @@ TEST_F(TuneCommand, DryRunLeavesTheFileUntouched) {
     EXPECT_EQ(fs::exists(kSlice), guard_->existed());
 }
 
+TEST_F(TuneCommand, RootIsADryRunWithTheSnapshotsMemTotal) {
+    // rome-split-asids: MemTotal 263842124 kB = 270174334976 bytes; minus the
+    // 3072 MiB reserve = 266953109504 bytes (a whole number of 4 KiB pages).
+    const auto before = limit_state();
+    const auto run = run_sevd({"tune", "--json", "--root", SEVD_FIXTURES_DIR "/rome-split-asids",
+                               "--config", config_reserving("3072")});
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    const auto json = nlohmann::json::parse(run.output);
+    EXPECT_EQ(json["computed_limit_bytes"], 266953109504u) << run.output;
+    EXPECT_EQ(json["dry_run"], true) << run.output;
+    EXPECT_EQ(limit_state(), before);
+    EXPECT_EQ(fs::exists(kSlice), guard_->existed());
+}
+
 TEST_F(TuneCommand, ReserveNotBelowMemTotalIsRefusedAndWritesNothing) {
     const auto before = limit_state();
     // MemTotal in MiB, rounded up: certainly not below MemTotal.

@@ -195,14 +195,12 @@ TEST_F(PolkitAuthorization, ARuleGrantingTuneAuthorizesApplyOnly) {
     CgroupStateGuard guard(kMemoryHierarchy / "machine.slice", "memory.limit_in_bytes");
     polkitd_->add_rule("50-sevd-test-tune.rules", grant_to_nobody("org.sevd.tune"));
 
+    // Authorized; then refused because this daemon serves a snapshot (--root),
+    // which never writes this host (tests/system/ applies on a booted box).
     const auto applied = as_sevd_member(apply());
     EXPECT_FALSE(denied(applied)) << applied.output << logs();
-    if (std::filesystem::exists(kMemoryHierarchy / "memory.limit_in_bytes")) {
-        // MemTotal 263842124 kB = 270174334976 bytes (65960531 pages of 4 KiB) minus the
-        // default 4 GiB reserve (1048576 pages) = 64911955 pages = 265879367680 bytes.
-        EXPECT_EQ(applied.exit_code, 0) << applied.output << logs();
-        EXPECT_NE(applied.output.find("uint64 265879367680"), std::string::npos) << applied.output;
-    }
+    EXPECT_NE(applied.output.find("org.sevd.Error.Unsupported"), std::string::npos)
+        << applied.output << logs();
 
     const auto launched = as_sevd_member(launch("tune-only"));
     EXPECT_TRUE(denied(launched)) << launched.output;
