@@ -64,6 +64,7 @@ SevdDaemon::SevdDaemon(const PrivateBus& bus, const SevdDaemonOptions& options) 
     argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
     ChildOptions child;
     child.env = bus.env();
+    child.env.insert(options.env.begin(), options.env.end());
     child.output_file = dir_.path() / "sevd.log";
     child.cpu = options.cpu;
     process_ = std::make_unique<ChildProcess>(argv, child);

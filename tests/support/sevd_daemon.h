@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,7 +28,8 @@ struct SevdDaemonOptions {
     std::string libvirt_uri = kUnreachableLibvirt;
     std::optional<std::filesystem::path> config; // default: an empty config file (all defaults)
     std::vector<std::string> extra_args;
-    std::optional<int> cpu; // pin the daemon to this CPU
+    std::map<std::string, std::string> env; // added to the daemon's environment
+    std::optional<int> cpu;                 // pin the daemon to this CPU
     bool wait_for_name = true;
 };
 

@@ -116,7 +116,8 @@ check_describe_equals_probe() {
   local describe probe
   describe=$(busctl_host --json=short call org.sevd.Host1 /org/sevd/Host1 org.sevd.Host1 Describe |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0])')
-  probe=$(box sevd probe --json) || true # exit 1: nothing launchable
+  # As a service, like the daemon (same limits, e.g. memlock); exit 1: nothing launchable.
+  probe=$(box systemd-run --quiet --wait --pipe sevd probe --json) || true
   python3 - "$describe" "$probe" <<'EOF'
 import json, sys
 d, p = (json.loads(s) for s in sys.argv[1:])

@@ -1,5 +1,9 @@
-// A snapshot change plus a real kernel uevent makes the daemon re-probe and
-// emit PropertiesChanged with the new value, for the changed names only.
+// A snapshot change plus a kernel uevent for the kvm device (a real one, or
+// the kernel's message on the udev group where there is no such device:
+// tests/support/uevent_source.h) makes the daemon re-probe and emit
+// PropertiesChanged with the new value, for the changed names only.
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -9,29 +13,26 @@
 #include "tests/support/private_bus.h"
 #include "tests/support/sevd_daemon.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/uevent_source.h"
 
 namespace sevd::test {
 namespace {
 
-constexpr const char* kKvmUevent = "/sys/class/misc/kvm/uevent";
-
-void trigger_kvm_uevent() {
-    std::ofstream out(kKvmUevent);
-    out << "change";
-}
-
 TEST(PropertiesChanged, EditedSnapshotAndUeventEmitNewSevSlots) {
-    if (!std::filesystem::exists(kKvmUevent))
-        GTEST_SKIP() << kKvmUevent << " missing: no KVM device to send a uevent for";
+    UeventSource uevents;
+    if (const auto reason = uevents.unavailable_reason(); !reason.empty())
+        GTEST_SKIP() << reason;
     TempDir dir;
     const auto root = dir.copy_in(SEVD_FIXTURES_DIR "/rome-split-asids", "host");
     PrivateBus bus;
-    SevdDaemon daemon(bus, daemon_options(root));
+    auto options = daemon_options(root);
+    options.env = uevents.daemon_env();
+    SevdDaemon daemon(bus, options);
     PropertiesChangedRecorder recorder(bus.address(), "org.sevd.Host1", "/org/sevd/Host1");
 
     // Two more plain SEV guests started: misc.current goes from "sev 3" to "sev 5".
     write_file(root / "sys/fs/cgroup/misc.current", "sev 5\nsev_es 1\n");
-    trigger_kvm_uevent();
+    ASSERT_TRUE(uevents.send_kvm_change()) << std::strerror(errno);
 
     const auto change = recorder.wait_for("SevSlots", std::chrono::seconds(10));
     ASSERT_TRUE(change) << daemon.log();
