@@ -60,8 +60,12 @@ package_lifecycle() {
   expect_eq "$(prop sevd-tune.service ActiveState)" active "sevd-tune after install"
   expect_eq "$(prop sevd.service ActiveState)" active "sevd after install"
   name_owned || fail "org.sevd.Host1 is not on the bus after install"
-  box journalctl -u dbus.service --no-pager | grep -q 'Unknown group "sevd"' &&
-    fail "dbus-daemon still reads group sevd as unknown"
+  # dbus-daemon read the policy again once the group existed: a member of
+  # group sevd gets through to Tuning1 (polkit's shipped rule then admits it).
+  box useradd --no-create-home --groups sevd sevd-member
+  box setpriv --reuid=sevd-member --regid=sevd-member --init-groups \
+    busctl --system call org.sevd.Host1 /org/sevd/Tuning1 org.sevd.Tuning1 Apply >/dev/null ||
+    fail "a member of group sevd cannot call Tuning1.Apply after install"
   box dpkg-query -W -f '${Conffiles}\n' sevd | grep -q '^ /etc/sevd/sevd.conf ' ||
     fail "/etc/sevd/sevd.conf is not a conffile"
 
