@@ -18,6 +18,8 @@ void fill_report(const LibvirtFacts& facts, LibvirtReport& out) {
     out.connected = facts.connected;
     const auto& caps = facts.domcaps.value;
     out.available = facts.connected && caps.has_value();
+    if (facts.running.value)
+        out.foreign_guests = facts.running.value->foreign;
     if (!caps)
         return;
     out.sev = caps->supported;

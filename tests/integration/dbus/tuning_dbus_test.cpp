@@ -26,6 +26,7 @@ TEST(TuningDbus, ApplySetsTheLimitAndAnnouncesIt) {
 
     // Default reserve 4096 MiB = 4294967296 bytes.
     EXPECT_EQ(tuning.ReservedHostMemory(), 4294967296u);
+    EXPECT_TRUE(tuning.MemoryLimitKnown()); // the memory cgroup is readable here
     // MemTotal 263842124 kB = 270174334976 bytes (65960531 pages of 4 KiB);
     // minus 4 GiB (1048576 pages) = 64911955 pages = 265879367680 bytes.
     const uint64_t limit = tuning.Apply();
