@@ -110,9 +110,15 @@ void check_running(const LibvirtFacts& facts, CheckList& checks) {
         checks.warn("libvirt.guests", running.error, "check libvirt permissions for this user");
         return;
     }
+    std::string foreign;
+    for (const auto& guest : running.value->foreign)
+        foreign += (foreign.empty() ? "" : ", ") + guest.name;
     checks.pass("libvirt.guests",
                 "running encrypted guests: " + std::to_string(running.value->sev) + " SEV, " +
-                    std::to_string(running.value->sev_es) + " SEV-ES");
+                    std::to_string(running.value->sev_es) + " SEV-ES" +
+                    (foreign.empty()
+                         ? ""
+                         : "; not launched by sevd (counted, never stopped by it): " + foreign));
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 #include "cgroups/running_sev_guests.h"
 #include "launcher/domain_record.h"
 #include "probe/asid_pool.h"
+#include "probe/domain_mark.h"
 #include "probe/domcaps_decoder.h"
 
 namespace sevd {
@@ -58,6 +59,19 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, PoolRule,
                                          Case{"sev-es.xml", EncryptionModel::SevEs, 4 * kGiB},
                                          Case{"sev-snp.xml", EncryptionModel::SevEs, 8 * kGiB},
                                          Case{"s390-pv.xml", std::nullopt, 1 * kGiB}));
+
+// Describe()'s libvirt.foreign_guests: encrypted and without sevd's mark.
+TEST(PoolRule, ForeignDomainsAreEncryptedOnesWithoutSevdsMark) {
+    EXPECT_EQ(probe::foreign_domain(fixture("sev-snp.xml")),
+              (probe::ForeignDomain{"snp-guest", EncryptionModel::SevEs}));
+    EXPECT_EQ(probe::foreign_domain(fixture("s390-pv.xml")), std::nullopt);
+    auto marked = fixture("sev.xml");
+    marked.insert(marked.find("<memory"),
+                  "<metadata><sevd:guest xmlns:sevd='urn:sevd:guest:1' model='amd-sev'/>"
+                  "</metadata>");
+    EXPECT_EQ(probe::foreign_domain(marked), std::nullopt);
+    EXPECT_TRUE(launcher::parse_domain_record(marked).launched_by_sevd);
+}
 
 TEST(PoolRule, TheRuleItself) {
     EXPECT_EQ(probe::asid_pool("sev", "0x0033"), EncryptionModel::Sev);
