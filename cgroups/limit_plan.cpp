@@ -11,8 +11,14 @@ uint64_t round_down_to_page(uint64_t bytes, uint64_t page_size) {
     return bytes / page_size * page_size;
 }
 
+// Saturates: a sum that does not fit is more than any limit can hold.
 uint64_t guest_locked_bytes(uint64_t ram_bytes, uint64_t guest_overhead_mb) {
-    return ram_bytes + guest_overhead_mb * kBytesPerMiB;
+    uint64_t overhead = 0;
+    uint64_t sum = 0;
+    if (__builtin_mul_overflow(guest_overhead_mb, kBytesPerMiB, &overhead) ||
+        __builtin_add_overflow(ram_bytes, overhead, &sum))
+        return UINT64_MAX;
+    return sum;
 }
 
 std::string human_bytes(uint64_t bytes) {
@@ -33,9 +39,10 @@ LimitPlan plan_limit(uint64_t mem_total_bytes, uint64_t reserved_mb, uint64_t pa
                      uint64_t locked_guest_bytes, const std::string& reserve_origin) {
     LimitPlan plan;
     plan.mem_total_bytes = mem_total_bytes;
-    plan.reserved_bytes = reserved_mb * kBytesPerMiB; // the config parser caps MiB so this fits
+    // The config parser caps the MiB so this fits; a caller that does not is refused.
+    const bool overflow = __builtin_mul_overflow(reserved_mb, kBytesPerMiB, &plan.reserved_bytes);
     const uint64_t mem_total_mib = mem_total_bytes / kBytesPerMiB;
-    if (plan.reserved_bytes >= mem_total_bytes) {
+    if (overflow || plan.reserved_bytes >= mem_total_bytes) {
         plan.refusal = reserve_origin + " = " + std::to_string(reserved_mb) +
                        " MiB is not below MemTotal (" + std::to_string(mem_total_mib) +
                        " MiB); nothing was written";
@@ -51,13 +58,18 @@ LimitPlan plan_limit(uint64_t mem_total_bytes, uint64_t reserved_mb, uint64_t pa
         return plan;
     }
     if (plan.limit_bytes < locked_guest_bytes) {
-        const uint64_t max_reserve_mib = (mem_total_bytes - locked_guest_bytes) / kBytesPerMiB;
         plan.below_running_guests = true;
         plan.refusal = "the computed limit " + human_bytes(plan.limit_bytes) + " is below the " +
                        human_bytes(locked_guest_bytes) +
                        " locked by the SEV guests already running; the old limit stays in force";
-        plan.hint = "lower [memory] reserved_host_memory_mb to at most " +
-                    std::to_string(max_reserve_mib) + " MiB, or stop SEV guests first";
+        // Guests may lock more than MemTotal (or an unreadable guest counts as
+        // everything): then no reserve is low enough.
+        plan.hint =
+            locked_guest_bytes >= mem_total_bytes
+                ? "stop SEV guests first (they lock at least MemTotal)"
+                : "lower [memory] reserved_host_memory_mb to at most " +
+                      std::to_string((mem_total_bytes - locked_guest_bytes) / kBytesPerMiB) +
+                      " MiB, or stop SEV guests first";
         return plan;
     }
     return plan;

@@ -31,7 +31,8 @@ uint64_t round_down_to_page(uint64_t bytes, uint64_t page_size);
 LimitPlan plan_limit(uint64_t mem_total_bytes, uint64_t reserved_mb, uint64_t page_size,
                      uint64_t locked_guest_bytes, const std::string& reserve_origin);
 
-// Guest locked memory: RAM plus the per-guest overhead (firmware, ROM, ACPI).
+// Guest locked memory: RAM plus the per-guest overhead (firmware, ROM, ACPI);
+// UINT64_MAX when it does not fit 64 bits.
 uint64_t guest_locked_bytes(uint64_t ram_bytes, uint64_t guest_overhead_mb);
 
 // "19.5 GiB", "512 MiB", "4 KiB", "17 B": for messages only.

@@ -1,14 +1,14 @@
 #include "cgroups/running_sev_guests.h"
 
-#include <array>
 #include <memory>
 #include <vector>
 
 #include <pugixml.hpp>
 
 #include "cgroups/limit_plan.h"
+#include "probe/asid_pool.h"
+#include "probe/domain_memory.h"
 #include "probe/libvirt_handles.h"
-#include "probe/text_util.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -19,49 +19,19 @@ struct FreeWithFree {
 using MallocText = std::unique_ptr<char, FreeWithFree>;
 using MallocDomainList = std::unique_ptr<virDomainPtr, FreeWithFree>;
 
-struct UnitScale {
-    std::string_view unit;
-    uint64_t bytes;
-};
-
-// libvirt's memory units (formatdomain "Memory Allocation"); default KiB.
-constexpr std::array<UnitScale, 12> kUnits{{{"b", 1},
-                                            {"bytes", 1},
-                                            {"KiB", 1024},
-                                            {"k", 1024},
-                                            {"K", 1024},
-                                            {"MiB", 1024ull << 10},
-                                            {"M", 1024ull << 10},
-                                            {"GiB", 1024ull << 20},
-                                            {"G", 1024ull << 20},
-                                            {"TiB", 1024ull << 30},
-                                            {"T", 1024ull << 30},
-                                            {"KB", 1000}}};
-
-std::optional<uint64_t> unit_bytes(std::string_view unit) {
-    if (unit.empty())
-        return 1024;
-    for (const auto& each : kUnits)
-        if (each.unit == unit)
-            return each.bytes;
-    return std::nullopt;
-}
-
 } // namespace
 
-std::optional<uint64_t> encrypted_guest_ram_bytes(std::string_view domain_xml) {
+EncryptedGuestRam encrypted_guest_ram(std::string_view domain_xml) {
     pugi::xml_document document;
     if (!document.load_buffer(domain_xml.data(), domain_xml.size()))
-        return std::nullopt;
+        return {};
     const auto domain = document.child("domain");
-    if (!domain.child("launchSecurity"))
-        return std::nullopt;
+    const auto security = domain.child("launchSecurity");
+    if (!probe::asid_pool(security.attribute("type").as_string(), security.child_value("policy")))
+        return {};
     const auto memory = domain.child("memory");
-    const auto scale = unit_bytes(memory.attribute("unit").as_string());
-    const auto amount = probe::parse_u64(memory.text().as_string());
-    if (!scale || !amount || *amount > UINT64_MAX / *scale)
-        return std::nullopt;
-    return *amount * *scale;
+    return {true,
+            probe::domain_memory_bytes(memory.attribute("unit").as_string(), memory.child_value())};
 }
 
 RunningSevGuests no_guests_in_empty_slice() {
@@ -95,11 +65,21 @@ RunningSevGuests query_running_sev_guests(const std::string& uri, uint64_t guest
         domains.emplace_back(list.get()[i]); // owned before anything can fail
     for (const auto& domain : domains) {
         const MallocText xml(lib.domain_get_xml_desc(domain.get(), 0));
-        const auto ram = xml ? encrypted_guest_ram_bytes(xml.get()) : std::nullopt;
-        if (!ram)
+        const auto ram = xml ? encrypted_guest_ram(xml.get()) : EncryptedGuestRam{};
+        if (!ram.encrypted)
             continue;
         ++guests.count;
-        guests.locked_bytes += guest_locked_bytes(*ram, guest_overhead_mb);
+        if (!ram.bytes) {
+            ++guests.unreadable;
+            guests.locked_bytes = UINT64_MAX;
+            guests.note = "the memory size of " + std::to_string(guests.unreadable) +
+                          " running encrypted domain(s) cannot be read from libvirt; they are "
+                          "counted as filling the host, so no limit is lowered";
+            continue;
+        }
+        const uint64_t bytes = guest_locked_bytes(*ram.bytes, guest_overhead_mb);
+        guests.locked_bytes =
+            bytes > UINT64_MAX - guests.locked_bytes ? UINT64_MAX : guests.locked_bytes + bytes;
     }
     return guests;
 }

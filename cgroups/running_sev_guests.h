@@ -14,7 +14,10 @@ namespace sevd::cgroups {
 
 struct RunningSevGuests {
     uint64_t count = 0;
-    uint64_t locked_bytes = 0; // sum of RAM + guest_overhead_mb over the guests
+    // Sum of RAM + guest_overhead_mb over the guests; saturated at UINT64_MAX
+    // (no lower limit is safe) when a guest's memory is unreadable.
+    uint64_t locked_bytes = 0;
+    uint64_t unreadable = 0; // guests whose <memory> could not be read
     bool libvirt_reachable = false;
     std::string note;   // why libvirt could not be asked (then count is 0)
     std::string source; // where the count comes from, for the report
@@ -23,9 +26,15 @@ struct RunningSevGuests {
 // No guest can be running in an empty slice: the count without asking libvirt.
 RunningSevGuests no_guests_in_empty_slice();
 
-// The guest RAM in bytes of a domain XML with <launchSecurity>, nullopt for a
-// domain without memory encryption or without a readable <memory>. Pure.
-std::optional<uint64_t> encrypted_guest_ram_bytes(std::string_view domain_xml);
+// A domain's XML as the locked-memory count sees it: whether it holds an ASID
+// (probe::asid_pool, the rule the probe and the launcher share) and its RAM in
+// bytes (nullopt: <memory> unreadable, never counted as 0). Pure.
+struct EncryptedGuestRam {
+    bool encrypted = false;
+    std::optional<uint64_t> bytes;
+    bool operator==(const EncryptedGuestRam&) const = default;
+};
+EncryptedGuestRam encrypted_guest_ram(std::string_view domain_xml);
 
 // Asks libvirt at `uri` (read-only) for the running domains. An unreachable
 // libvirt counts as no guests, with a note; never throws.

@@ -11,6 +11,9 @@ namespace {
 
 constexpr uint64_t kBytesPerMiB = 1024 * 1024;
 constexpr uint64_t kMaxMiB = UINT64_MAX / kBytesPerMiB; // larger would overflow bytes
+// 1 TiB of locked memory per guest beyond its RAM is far above any real
+// firmware; with a request's RAM (at most 16 TiB) the sum stays far below 2^64 bytes.
+constexpr uint64_t kMaxGuestOverheadMiB = uint64_t{1} << 20;
 
 // Throws a ConfigError "FILE:LINE: [section] key = "value": problem; fix".
 class ValueError {
@@ -94,7 +97,7 @@ const std::array<KeySpec, 6>& key_specs() {
          }},
         {"memory", "guest_overhead_mb",
          [](const std::string& v, const ValueError& e, Config& c) {
-             c.guest_overhead_mb = parse_unsigned(v, kMaxMiB, e, "16");
+             c.guest_overhead_mb = parse_unsigned(v, kMaxGuestOverheadMiB, e, "16");
          }},
         {"guests", "image_dirs",
          [](const std::string& v, const ValueError& e, Config& c) {

@@ -104,6 +104,9 @@ void Daemon::start_libvirt_link() {
     handlers.on_domain_stopped = [this](launcher::DomainStopped stopped) {
         loop_.post([this, s = std::move(stopped)] { launcher_object_->domain_stopped(s); });
     };
+    handlers.on_domain_started = [this](launcher::DomainStarted started) {
+        loop_.post([this, s = std::move(started)] { launcher_object_->domain_started(s); });
+    };
     handlers.on_connection_closed = [this](std::string reason) {
         loop_.post([this, r = std::move(reason)] { on_libvirt_connection_closed(r); });
     };
@@ -139,16 +142,14 @@ void Daemon::publish_objects() {
         tuner_error_ = e.what();
         spdlog::warn("machine.slice limit unavailable: {}; Tuning1.Apply will fail", e.what());
     }
-    const TuningState tuning = read_tuning_state();
-    memory_limit_bytes_ = tuning.memory_limit;
-    tuning_object_ = std::make_unique<TuningObject>(
-        *bus_, *authorizer_, tuning,
-        [this](sdbus::Result<uint64_t> result) { apply_tuning(std::move(result)); });
     auto launcher = make_launcher();
-    launcher->update_host(report_, memory_limit_bytes_);
+    launcher->update_host(report_);
     launcher_object_ =
         std::make_unique<LauncherObject>(*bus_, *authorizer_, loop_, *workers_, std::move(launcher),
                                          [this] { on_guests_changed(); });
+    tuning_object_ = std::make_unique<TuningObject>(
+        *bus_, *authorizer_, read_tuning_state(),
+        [this](sdbus::Result<uint64_t> result) { apply_tuning(std::move(result)); });
 }
 
 std::shared_ptr<launcher::Launcher> Daemon::make_launcher() {
@@ -207,9 +208,11 @@ void Daemon::reload_config() {
         spdlog::info("reloaded {}", options_.config_path.string());
         if (config != config_) {
             config_ = std::move(config);
-            // The launcher holds its configuration; a new one re-reads the running guests.
+            // The same launcher and ledger: launches in flight keep their
+            // reservations, and running guests are re-counted with the new
+            // overhead (on another URI: that libvirt's guests).
             libvirt_link_->set_uri(libvirt_uri());
-            launcher_object_->set_launcher(make_launcher());
+            launcher_object_->launcher()->reconfigure(config_);
             resync_launcher();
         }
     } catch (const config::ConfigError& e) {
@@ -236,47 +239,61 @@ void Daemon::reprobe_host() {
     publish_report();
 }
 
+// Every reading while libvirt is there also re-syncs the ledger: the
+// periodic check that catches what no event reported, and the answer for
+// launches whose outcome is being checked.
 void Daemon::on_libvirt_facts(probe::LibvirtFacts facts) {
     if (libvirt_facts_ && libvirt_facts_->connected != facts.connected) {
-        if (facts.connected) {
+        if (facts.connected)
             spdlog::info("libvirt {} connected", facts.uri);
-            resync_launcher();
-        } else
+        else
             spdlog::warn("libvirt {} unreachable: {}; retrying in the background", facts.uri,
                          facts.connect_error);
     }
+    if (facts.connected)
+        resync_launcher();
     libvirt_facts_ = std::move(facts);
     publish_report();
 }
 
 void Daemon::publish_report() {
     report_ = probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests);
-    launcher_object_->launcher()->update_host(report_, memory_limit_bytes_);
+    launcher_object_->launcher()->update_host(report_);
     const auto changed = host_object_->publish(report_);
     if (!changed.empty())
         spdlog::debug("{} properties changed", changed.size());
 }
 
+// Under tuner_mutex_ up to the launcher: a reading never overwrites the
+// limit an Apply wrote after it. No tuner (no memory controller): no limit
+// can be in force, so none is (known); a failed read is unknown and the
+// launcher admits nothing until a reading succeeds.
 TuningState Daemon::read_tuning_state() {
     TuningState state;
     state.reserved_host_memory = config_.reserved_host_memory_mb * cgroups::kBytesPerMiB;
     std::lock_guard lock(tuner_mutex_);
-    if (!tuner_)
-        return state;
-    try {
-        state.memory_limit = tuner_->current().limit_bytes;
-    } catch (const cgroups::TuneError& e) {
-        spdlog::warn("reading the machine.slice limit: {}", e.what());
+    if (tuner_) {
+        try {
+            state.memory_limit = tuner_->current().limit_bytes;
+        } catch (const cgroups::TuneError& e) {
+            state.memory_limit_known = false;
+            spdlog::warn("reading the machine.slice limit: {}; no guest is launched until it "
+                         "can be read",
+                         e.what());
+        }
     }
+    launcher_object_->launcher()->set_memory_limit({state.memory_limit, state.memory_limit_known});
     return state;
 }
 
 void Daemon::publish_tuning() {
-    const TuningState state = read_tuning_state();
-    memory_limit_bytes_ = state.memory_limit;
-    tuning_object_->publish(state);
+    tuning_object_->publish(read_tuning_state());
 }
 
+// The tuner's check (the limit never below the guests' locked memory) and its
+// write run as one step against the ledger (Launcher::change_memory_limit):
+// a launch admitted meanwhile waits. A refusal writes nothing, so the old
+// limit stays known; a failed write leaves the limit unknown until re-read.
 void Daemon::apply_tuning(sdbus::Result<uint64_t> result) {
     if (options_.root != "/") {
         // The tuner would write this host's cgroup with the snapshot's MemTotal.
@@ -294,14 +311,27 @@ void Daemon::apply_tuning(sdbus::Result<uint64_t> result) {
         return;
     }
     const config::Config config = config_;
-    const uint64_t locked_guest_bytes = launcher_object_->launcher()->usage().locked_bytes;
+    auto launcher = launcher_object_->launcher();
     auto reply = std::make_shared<sdbus::Result<uint64_t>>(std::move(result));
-    workers_->submit([this, reply, config, locked_guest_bytes]() mutable {
+    workers_->submit([this, reply, config, launcher]() mutable {
         std::optional<sdbus::Error> error;
         uint64_t limit = 0;
         try {
-            std::lock_guard lock(tuner_mutex_);
-            limit = tuner_->apply(config, false, locked_guest_bytes).after.limit_bytes;
+            launcher->change_memory_limit([&](std::optional<uint64_t> locked) {
+                std::lock_guard lock(tuner_mutex_);
+                try {
+                    // Unreadable guest memory: no limit is safe to lower to.
+                    limit =
+                        tuner_->apply(config, false, locked.value_or(UINT64_MAX)).after.limit_bytes;
+                    return launcher::SliceLimit{limit, true};
+                } catch (const cgroups::TuneError& e) {
+                    if (e.kind() == cgroups::TuneError::Kind::Io)
+                        throw;
+                    error = to_bus_error(e);
+                    spdlog::error("Tuning1.Apply: {}", e.what());
+                    return launcher::SliceLimit{e.result().before.limit_bytes, true};
+                }
+            });
         } catch (const cgroups::TuneError& e) {
             spdlog::error("Tuning1.Apply: {}", e.what());
             error = to_bus_error(e);

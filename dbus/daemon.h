@@ -85,7 +85,6 @@ private:
     std::unique_ptr<cgroups::MemoryLimitTuner> tuner_;
     std::string tuner_error_; // why there is no tuner
     std::unique_ptr<TuningObject> tuning_object_;
-    uint64_t memory_limit_bytes_ = 0; // in force on machine.slice, as last read
     // Every libvirt call (the launcher's, the watcher's readings) goes
     // through the sevd-libvirt helper: libvirt is never loaded here. Its
     // events (a guest stopped, the connection closed) are posted to loop_.

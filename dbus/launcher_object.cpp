@@ -58,10 +58,6 @@ LauncherObject::~LauncherObject() {
     unregisterAdaptor();
 }
 
-void LauncherObject::set_launcher(std::shared_ptr<launcher::Launcher> launcher) {
-    launcher_ = std::move(launcher);
-}
-
 void LauncherObject::announce_guests() {
     // Guests a re-sync found gone (stopped while libvirt's events could not
     // reach sevd) are signalled like those an event reported.
@@ -79,6 +75,24 @@ void LauncherObject::domain_stopped(const launcher::DomainStopped& event) {
             return;
         loop_.post([this, g = *guest] {
             emitGuestStopped(g.name, g.uuid);
+            announce_guests();
+            on_guests_changed_();
+        });
+    });
+}
+
+void LauncherObject::domain_started(const launcher::DomainStarted& event) {
+    auto launcher = launcher_;
+    workers_.submit([this, launcher, event] {
+        try {
+            launcher->domain_started(event);
+        } catch (const launcher::LaunchError& e) {
+            spdlog::warn("domain '{}' started; re-reading libvirt failed: {}; retrying at the "
+                         "next re-sync",
+                         event.name, e.what());
+            return;
+        }
+        loop_.post([this] {
             announce_guests();
             on_guests_changed_();
         });

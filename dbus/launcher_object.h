@@ -29,8 +29,6 @@ public:
     LauncherObject(const LauncherObject&) = delete;
     LauncherObject& operator=(const LauncherObject&) = delete;
 
-    // A new launcher after a configuration reload (loop thread only).
-    void set_launcher(std::shared_ptr<launcher::Launcher> launcher);
     std::shared_ptr<launcher::Launcher> launcher() const { return launcher_; }
     // Announces Guests (after a launch, stop or resync), with GuestStopped
     // first for the guests a re-sync found gone.
@@ -38,6 +36,9 @@ public:
     // libvirt reported a domain stopped (loop thread): the launcher releases it
     // on a worker; a guest sevd launched then leaves Guests with GuestStopped.
     void domain_stopped(const launcher::DomainStopped& event);
+    // libvirt reported a domain started (loop thread): the launcher re-reads
+    // libvirt on a worker so it counts; Guests is announced after.
+    void domain_started(const launcher::DomainStarted& event);
 
 private:
     using Arguments = std::map<std::string, std::string>;

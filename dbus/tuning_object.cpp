@@ -22,6 +22,8 @@ void TuningObject::publish(const TuningState& state) {
     std::vector<std::string> changed;
     if (state.memory_limit != state_.memory_limit)
         changed.emplace_back("MemoryLimit");
+    if (state.memory_limit_known != state_.memory_limit_known)
+        changed.emplace_back("MemoryLimitKnown");
     if (state.reserved_host_memory != state_.reserved_host_memory)
         changed.emplace_back("ReservedHostMemory");
     state_ = state;

@@ -14,7 +14,8 @@
 namespace sevd::dbus {
 
 struct TuningState {
-    uint64_t memory_limit = 0; // bytes in force on machine.slice, 0 = none
+    uint64_t memory_limit = 0;      // bytes in force on machine.slice, 0 = none
+    bool memory_limit_known = true; // false: it could not be read (memory_limit is then 0)
     uint64_t reserved_host_memory = 0;
     bool operator==(const TuningState&) const = default;
 };
@@ -36,6 +37,7 @@ public:
 private:
     void Apply(sdbus::Result<uint64_t>&& result) override;
     uint64_t MemoryLimit() override { return state_.memory_limit; }
+    bool MemoryLimitKnown() override { return state_.memory_limit_known; }
     uint64_t ReservedHostMemory() override { return state_.reserved_host_memory; }
 
     Authorizer& authorizer_;

@@ -13,6 +13,10 @@ std::string mib(uint64_t bytes) {
     return std::to_string(bytes / kMiB) + " MiB";
 }
 
+uint64_t saturating_add(uint64_t a, uint64_t b) {
+    return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
+
 } // namespace
 
 AdmissionLedger::Reservation::Reservation(Reservation&& other) noexcept
@@ -28,7 +32,14 @@ AdmissionLedger::Reservation::~Reservation() {
 void AdmissionLedger::Reservation::commit() {
     if (ledger_ == nullptr)
         return;
-    ledger_->commit(name_);
+    ledger_->settle(name_, State::Running);
+    ledger_ = nullptr;
+}
+
+void AdmissionLedger::Reservation::keep_until_resync() {
+    if (ledger_ == nullptr)
+        return;
+    ledger_->settle(name_, State::Checking);
     ledger_ = nullptr;
 }
 
@@ -37,24 +48,40 @@ void AdmissionLedger::set_capacity(const Capacity& capacity) {
     capacity_ = capacity;
 }
 
+void AdmissionLedger::set_memory_limit(uint64_t bytes, bool known) {
+    std::lock_guard lock(mutex_);
+    capacity_.memory_limit_bytes = bytes;
+    capacity_.memory_limit_known = known;
+}
+
 void AdmissionLedger::replace_running(const std::vector<Holding>& running) {
     std::lock_guard lock(mutex_);
-    std::erase_if(entries_, [](const auto& item) { return item.second.state == State::Running; });
+    std::erase_if(entries_, [](const auto& item) { return item.second.state != State::Reserved; });
     for (const auto& holding : running)
         entries_.try_emplace(holding.name, Entry{holding, State::Running}); // a reservation wins
 }
 
 AdmissionLedger::Reservation AdmissionLedger::reserve(const Holding& claim) {
+    std::lock_guard admission(admission_mutex_);
     std::lock_guard lock(mutex_);
     if (entries_.contains(claim.name))
         throw LaunchError(ErrorCode::InvalidArgument,
                           "name '" + claim.name +
                               "' is already used by an encrypted guest that runs or is being "
                               "launched; choose another name");
-    check_slot_locked(claim);
-    check_memory_locked(claim);
+    check_limit_known_locked(claim);
+    check_slot(claim, pool_usage_locked(claim.model));
+    check_memory(claim, locked_bytes_locked());
     entries_.emplace(claim.name, Entry{claim, State::Reserved});
     return Reservation(this, claim.name);
+}
+
+void AdmissionLedger::check_ever_admissible(const Holding& claim) const {
+    std::lock_guard lock(mutex_);
+    check_limit_known_locked(claim);
+    const auto& pool = claim.model == EncryptionModel::Sev ? capacity_.sev : capacity_.sev_es;
+    check_slot(claim, PoolUsage{pool.total, 0, 0, 0});
+    check_memory(claim, uint64_t{0});
 }
 
 void AdmissionLedger::remove_running(const std::string& name) {
@@ -66,8 +93,41 @@ void AdmissionLedger::remove_running(const std::string& name) {
 
 AdmissionLedger::Usage AdmissionLedger::usage() const {
     std::lock_guard lock(mutex_);
-    return {pool_usage_locked(EncryptionModel::Sev), pool_usage_locked(EncryptionModel::SevEs),
-            capacity_.memory_limit_bytes, locked_bytes_locked()};
+    Usage usage{pool_usage_locked(EncryptionModel::Sev),
+                pool_usage_locked(EncryptionModel::SevEs),
+                capacity_.memory_limit_bytes,
+                capacity_.memory_limit_known,
+                0,
+                {},
+                {}};
+    for (const auto& [name, entry] : entries_) {
+        if (!entry.holding.locked_bytes)
+            usage.unknown.push_back(name);
+        else
+            usage.locked_bytes = saturating_add(usage.locked_bytes, *entry.holding.locked_bytes);
+        if (entry.state == State::Checking)
+            usage.checking.push_back(name);
+    }
+    return usage;
+}
+
+void AdmissionLedger::change_memory_limit(
+    const std::function<LimitInForce(std::optional<uint64_t>)>& write) {
+    std::lock_guard admission(admission_mutex_);
+    std::optional<uint64_t> locked;
+    {
+        std::lock_guard lock(mutex_);
+        locked = locked_bytes_locked();
+    }
+    // Releases meanwhile only lower what is locked; admissions wait.
+    LimitInForce after;
+    try {
+        after = write(locked);
+    } catch (...) {
+        set_memory_limit(0, false);
+        throw;
+    }
+    set_memory_limit(after.bytes, after.known);
 }
 
 void AdmissionLedger::release(const std::string& name) {
@@ -77,11 +137,11 @@ void AdmissionLedger::release(const std::string& name) {
         entries_.erase(it);
 }
 
-void AdmissionLedger::commit(const std::string& name) {
+void AdmissionLedger::settle(const std::string& name, State state) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(name);
     if (it != entries_.end())
-        it->second.state = State::Running;
+        it->second.state = state;
 }
 
 // Slots held outside libvirt's view (reported by misc.current) still count:
@@ -99,39 +159,68 @@ AdmissionLedger::PoolUsage AdmissionLedger::pool_usage_locked(EncryptionModel mo
     return usage;
 }
 
-uint64_t AdmissionLedger::locked_bytes_locked() const {
+// nullopt when a holding's memory is unreadable. Every holding is below
+// 2^45 bytes (request and config bounds) or was checked when parsed, and a
+// map holds far fewer than 2^18 of them, so the sum cannot wrap; it still
+// saturates rather than trust that.
+std::optional<uint64_t> AdmissionLedger::locked_bytes_locked() const {
     uint64_t total = 0;
-    for (const auto& [name, entry] : entries_)
-        total += entry.holding.locked_bytes;
+    for (const auto& [name, entry] : entries_) {
+        const auto bytes = entry.holding.locked_bytes;
+        if (!bytes)
+            return std::nullopt;
+        total = saturating_add(total, *bytes);
+    }
     return total;
 }
 
-void AdmissionLedger::check_slot_locked(const Holding& claim) const {
-    const auto pool = pool_usage_locked(claim.model);
+void AdmissionLedger::check_limit_known_locked(const Holding& claim) const {
+    if (capacity_.memory_limit_known)
+        return;
+    throw LaunchError(ErrorCode::InsufficientMemory,
+                      "guest '" + claim.name +
+                          "' cannot be admitted: the machine.slice memory limit could not be "
+                          "read, so sevd cannot tell how much memory may be locked; check that "
+                          "the memory cgroup is readable (journalctl -u sevd says why) and retry");
+}
+
+void AdmissionLedger::check_slot(const Holding& claim, const PoolUsage& pool) const {
     if (pool.used < pool.total)
         return;
     throw LaunchError(ErrorCode::NoSlots,
-                      "no free " + std::string(model_name(claim.model)) +
-                          " ASID slot: " + std::to_string(pool.used) + " of " +
-                          std::to_string(pool.total) + " in use (" + std::to_string(pool.running) +
-                          " running, " + std::to_string(pool.reserved) +
-                          " being launched); stop an encrypted guest of this model and retry");
+                      "no free " + std::string(model_name(claim.model)) + " ASID slot: " +
+                          std::to_string(pool.used) + " of " + std::to_string(pool.total) +
+                          " in use (" + std::to_string(pool.running) + " running, " +
+                          std::to_string(pool.reserved) + " being launched or checked); " +
+                          (pool.total == 0 ? "this host has no slot of this model at all; "
+                                             "choose another model"
+                                           : "stop an encrypted guest of this model and retry"));
 }
 
-void AdmissionLedger::check_memory_locked(const Holding& claim) const {
+void AdmissionLedger::check_memory(const Holding& claim, std::optional<uint64_t> locked) const {
     const auto limit = capacity_.memory_limit_bytes;
     if (limit == 0)
         return;
-    const auto locked = locked_bytes_locked();
-    if (locked <= limit && claim.locked_bytes <= limit - locked)
+    if (!locked)
+        throw LaunchError(ErrorCode::InsufficientMemory,
+                          "guest '" + claim.name +
+                              "' cannot be admitted: a running encrypted domain's memory size "
+                              "could not be read, so sevd counts it as filling the " +
+                              mib(limit) +
+                              " machine.slice limit; see the log for which, and "
+                              "stop it or fix its <memory> element");
+    const uint64_t need = claim.locked_bytes.value_or(UINT64_MAX);
+    if (*locked <= limit && need <= limit - *locked)
         return;
-    const auto free = locked < limit ? limit - locked : 0;
+    const auto free = *locked < limit ? limit - *locked : 0;
     throw LaunchError(ErrorCode::InsufficientMemory,
-                      "guest '" + claim.name + "' needs " + mib(claim.locked_bytes) +
+                      "guest '" + claim.name + "' needs " + mib(need) +
                           " of locked memory (RAM + per-guest overhead) but only " + mib(free) +
-                          " of the " + mib(limit) + " machine.slice limit is free (" + mib(locked) +
-                          " locked by encrypted guests); ask for less memory, stop a guest, "
-                          "or lower reserved_host_memory_mb and re-run 'sevd tune'");
+                          " of the " + mib(limit) + " machine.slice limit is free (" +
+                          mib(*locked) + " locked by encrypted guests" +
+                          (*locked == 0 ? ", none running" : "") +
+                          "); ask for less memory, stop a guest, or lower "
+                          "reserved_host_memory_mb and re-run 'sevd tune'");
 }
 
 } // namespace sevd::launcher

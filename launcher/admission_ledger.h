@@ -1,13 +1,17 @@
 // Admission: the ASID slots of each pool and the locked memory under the
 // machine.slice limit, shared by every launch. A launch reserves both
-// atomically before libvirt is called; the reservation is released on any
-// failure (RAII) and becomes a running guest on commit. Thread-safe; pure
-// arithmetic, no I/O.
+// atomically before libvirt is called; the reservation is released on a
+// failure whose outcome is known (RAII), becomes a running guest on commit,
+// and is kept when the outcome is unknown (a helper timed out or crashed
+// during define+start) until a re-sync says whether the domain runs.
+// Thread-safe; pure arithmetic, no I/O.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,27 +29,34 @@ public:
         PoolCapacity sev;
         PoolCapacity sev_es;
         uint64_t memory_limit_bytes = 0; // 0: no limit
+        // False when the machine.slice limit could not be read: nothing is admitted.
+        bool memory_limit_known = true;
     };
     // One encrypted guest's claim: its pool and its locked memory (RAM + overhead).
     struct Holding {
         std::string name;
         EncryptionModel model = EncryptionModel::Sev;
-        uint64_t locked_bytes = 0;
+        // nullopt: unreadable (a domain whose <memory> sevd cannot parse); it
+        // is counted as filling the whole limit, never as 0.
+        std::optional<uint64_t> locked_bytes;
     };
     struct PoolUsage {
         uint32_t total = 0;
         uint32_t running = 0;  // guests libvirt runs in this pool
-        uint32_t reserved = 0; // launches in flight
+        uint32_t reserved = 0; // launches in flight, and outcomes still being checked
         uint32_t used = 0;     // max(running, reported_used) + reserved
     };
     struct Usage {
         PoolUsage sev;
         PoolUsage sev_es;
         uint64_t memory_limit_bytes = 0;
-        uint64_t locked_bytes = 0; // running + reserved
+        bool memory_limit_known = true;
+        uint64_t locked_bytes = 0;         // running + reserved, those known
+        std::vector<std::string> unknown;  // holdings whose locked memory is unreadable
+        std::vector<std::string> checking; // reservations whose launch outcome is unknown
     };
 
-    // Move-only claim; released on destruction unless committed.
+    // Move-only claim; released on destruction unless committed or kept.
     class Reservation {
     public:
         Reservation(Reservation&& other) noexcept;
@@ -53,6 +64,9 @@ public:
         Reservation(const Reservation&) = delete;
         ~Reservation();
         void commit(); // the guest runs: the claim becomes a running holding
+        // The launch's outcome is unknown: the claim stays until a re-sync
+        // (replace_running) finds the domain running or not.
+        void keep_until_resync();
         const std::string& name() const { return name_; }
 
     private:
@@ -64,28 +78,53 @@ public:
     };
 
     void set_capacity(const Capacity& capacity);
-    // Replaces the running guests with what libvirt reports; launches in flight stay.
+    // Sets the memory limit (bytes, 0 none; known) alone, the pools unchanged.
+    void set_memory_limit(uint64_t bytes, bool known);
+    // Replaces the running guests with what libvirt reports. Launches in
+    // flight stay; an outcome being checked becomes running when listed and
+    // is dropped when not (the listing is the answer).
     void replace_running(const std::vector<Holding>& running);
     // Throws LaunchError: NoSlots when used >= total of the pool; InsufficientMemory
-    // when locked + this > limit; InvalidArgument when the name is already held.
+    // when locked + this > limit, or the limit or a holding is unknown;
+    // InvalidArgument when the name is already held.
     Reservation reserve(const Holding& claim);
+    // Whether `claim` could be admitted on an idle host (nothing else
+    // running): throws what reserve() would (NoSlots for a pool of 0 slots,
+    // InsufficientMemory above the limit). Reserves nothing.
+    void check_ever_admissible(const Holding& claim) const;
     void remove_running(const std::string& name);
     Usage usage() const;
 
+    // The new machine.slice limit is decided and written as one step against
+    // the ledger: `write` gets the locked bytes every guest and reservation
+    // holds (nullopt when one is unreadable) and returns the limit then in
+    // force {bytes, known}; no reservation is admitted while it runs (a
+    // launch waits), and it is admitted against the new limit after. What
+    // `write` throws propagates; the limit is then unknown until set again.
+    struct LimitInForce {
+        uint64_t bytes = 0;
+        bool known = true;
+    };
+    void change_memory_limit(const std::function<LimitInForce(std::optional<uint64_t>)>& write);
+
 private:
-    enum class State { Reserved, Running };
+    enum class State { Reserved, Running, Checking };
     struct Entry {
         Holding holding;
         State state;
     };
 
     void release(const std::string& name);
-    void commit(const std::string& name);
+    void settle(const std::string& name, State state);
     PoolUsage pool_usage_locked(EncryptionModel model) const;
-    uint64_t locked_bytes_locked() const;
-    void check_slot_locked(const Holding& claim) const;
-    void check_memory_locked(const Holding& claim) const;
+    std::optional<uint64_t> locked_bytes_locked() const;
+    void check_slot(const Holding& claim, const PoolUsage& pool) const;
+    void check_memory(const Holding& claim, std::optional<uint64_t> locked) const;
+    void check_limit_known_locked(const Holding& claim) const;
 
+    // Taken first by reserve() and change_memory_limit(): a limit change and
+    // an admission never interleave. Releases and usage() take only mutex_.
+    std::mutex admission_mutex_;
     mutable std::mutex mutex_;
     Capacity capacity_;
     std::map<std::string, Entry> entries_;

@@ -1,60 +1,28 @@
 #include "launcher/domain_record.h"
 
-#include <array>
-#include <charconv>
 #include <stdexcept>
 #include <string_view>
 
 #include <pugixml.hpp>
 
 #include "launcher/domain_xml.h"
-#include "launcher/sev_policy.h"
+#include "probe/asid_pool.h"
+#include "probe/domain_mark.h"
+#include "probe/domain_memory.h"
+#include "probe/text_util.h"
 
 namespace sevd::launcher {
 namespace {
 
-struct Unit {
-    std::string_view name;
-    uint64_t bytes;
-};
+constexpr uint64_t kMiB = 1024 * 1024;
 
-constexpr uint64_t kKiB = 1024;
-constexpr uint64_t kMiB = kKiB * 1024;
-constexpr std::array<Unit, 15> kUnits = {{{"b", 1},
-                                          {"bytes", 1},
-                                          {"k", kKiB},
-                                          {"KiB", kKiB},
-                                          {"KB", 1000},
-                                          {"M", kMiB},
-                                          {"MiB", kMiB},
-                                          {"MB", 1000 * 1000},
-                                          {"G", kMiB* kKiB},
-                                          {"GiB", kMiB* kKiB},
-                                          {"GB", 1000 * 1000 * 1000},
-                                          {"T", kMiB* kMiB},
-                                          {"TiB", kMiB* kMiB},
-                                          {"TB", 1000ull * 1000 * 1000 * 1000},
-                                          {"", kKiB}}}; // libvirt's default unit is KiB
-
-uint64_t parse_number(std::string_view text, int base) {
-    uint64_t value = 0;
-    std::from_chars(text.data(), text.data() + text.size(), value, base);
-    return value;
-}
-
-uint64_t memory_mib(pugi::xml_node memory) {
-    const std::string_view unit = memory.attribute("unit").as_string();
-    const auto amount = parse_number(memory.child_value(), 10);
-    for (const auto& u : kUnits)
-        if (u.name == unit)
-            return amount * u.bytes / kMiB;
-    return amount * kKiB / kMiB;
-}
-
-uint32_t parse_policy(std::string_view text) {
-    if (text.starts_with("0x") || text.starts_with("0X"))
-        return static_cast<uint32_t>(parse_number(text.substr(2), 16));
-    return static_cast<uint32_t>(parse_number(text, 10));
+// Rounded up: a partial MiB is still locked.
+std::optional<uint64_t> memory_mib(pugi::xml_node memory) {
+    const auto bytes =
+        probe::domain_memory_bytes(memory.attribute("unit").as_string(), memory.child_value());
+    if (!bytes)
+        return std::nullopt;
+    return *bytes / kMiB + (*bytes % kMiB != 0 ? 1 : 0);
 }
 
 } // namespace
@@ -69,19 +37,14 @@ DomainRecord parse_domain_record(const std::string& domain_xml) {
     DomainRecord record;
     record.name = domain.child_value("name");
     record.uuid = domain.child_value("uuid");
-    record.memory_mib = memory_mib(domain.child("memory"));
-    for (auto mark : domain.child("metadata").children()) {
-        if (std::string_view(mark.name()) == kSevdMetadataElement ||
-            mark.attribute("xmlns:sevd").as_string() == kSevdMetadataNamespace)
-            record.launched_by_sevd = true;
-    }
+    const auto memory = memory_mib(domain.child("memory"));
+    record.memory_known = memory.has_value();
+    record.memory_mib = memory.value_or(0);
+    record.launched_by_sevd = probe::has_sevd_mark(domain);
     const auto security = domain.child("launchSecurity");
-    const std::string_view type = security.attribute("type").as_string();
-    record.policy = parse_policy(security.child_value("policy"));
-    if (type == "sev")
-        record.pool = model_from_policy(record.policy);
-    else if (type == "sev-snp")
-        record.pool = EncryptionModel::SevEs;
+    const std::string_view policy = security.child_value("policy");
+    record.policy = probe::parse_hex_u32(probe::trim(policy)).value_or(0);
+    record.pool = probe::asid_pool(security.attribute("type").as_string(), policy);
     return record;
 }
 

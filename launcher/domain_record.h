@@ -16,13 +16,14 @@ struct DomainRecord {
     std::string uuid;
     std::optional<EncryptionModel> pool; // ASID pool held; nullopt: not encrypted
     uint32_t policy = 0;
-    uint64_t memory_mib = 0;
+    uint64_t memory_mib = 0;  // <memory>, rounded up to whole MiB; meaningful when memory_known
+    bool memory_known = true; // false: <memory> unreadable (counted as filling the limit)
     bool launched_by_sevd = false; // carries sevd's <metadata> mark
 };
 
 // Throws std::runtime_error when the XML is not a domain.
-// Pools: type='sev' with policy bit 2 (ES) → SEV-ES, else SEV; type='sev-snp'
-// → the SEV-ES pool (SNP guests draw from the same ASIDs).
+// The pool is probe::asid_pool's (the rule probe, cgroups and the launcher
+// share); the memory probe::domain_memory_bytes'.
 DomainRecord parse_domain_record(const std::string& domain_xml);
 
 } // namespace sevd::launcher

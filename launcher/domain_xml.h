@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "launcher/launch_request.h"
+#include "probe/domain_mark.h"
 
 namespace sevd::launcher {
 
@@ -15,9 +16,9 @@ struct HostSecurity {
     unsigned reduced_phys_bits = 0;
 };
 
-// XML namespace of the <metadata> element that marks a domain as sevd's.
-inline constexpr std::string_view kSevdMetadataNamespace = "urn:sevd:guest:1";
-inline constexpr std::string_view kSevdMetadataElement = "sevd:guest";
+// XML namespace and element of the <metadata> mark (probe/domain_mark.h).
+using probe::kSevdMetadataElement;
+using probe::kSevdMetadataNamespace;
 
 // q35 + UEFI (firmware autoselection: libvirt picks an OVMF build whose
 // descriptor lists amd-sev / amd-sev-es), <memoryBacking><locked/> (+

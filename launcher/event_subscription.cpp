@@ -32,14 +32,25 @@ std::optional<DomainStopped> stopped_domain(virDomainPtr domain, int event, int 
     return DomainStopped{name, uuid, std::move(*reason)};
 }
 
+std::optional<DomainStarted> started_domain(virDomainPtr domain, int event) {
+    if (!is_start(event))
+        return std::nullopt;
+    const char* name = virDomainGetName(domain);
+    char uuid[VIR_UUID_STRING_BUFLEN] = {};
+    if (name == nullptr || virDomainGetUUIDString(domain, uuid) != 0)
+        return std::nullopt;
+    return DomainStarted{name, uuid};
+}
+
 int on_lifecycle(virConnectPtr /*conn*/, virDomainPtr domain, int event, int detail, void* opaque) {
     auto stopped = stopped_domain(domain, event, detail);
-    if (!stopped)
-        return 0;
+    auto started = started_domain(domain, event);
     auto& sink = *sink_of(opaque);
     std::lock_guard lock(sink.mutex);
-    if (sink.handlers.on_domain_stopped)
+    if (stopped && sink.handlers.on_domain_stopped)
         sink.handlers.on_domain_stopped(std::move(*stopped));
+    if (started && sink.handlers.on_domain_started)
+        sink.handlers.on_domain_started(std::move(*started));
     return 0;
 }
 

@@ -35,14 +35,22 @@ constexpr std::string_view error_name(ErrorCode c) {
     return "org.sevd.Error.Failed";
 }
 
+// Whether a failed libvirt call may still have done its work: a call whose
+// answer was lost (the helper timed out or crashed, the connection dropped
+// mid-call) has an unknown outcome, and what it reserved stays reserved until
+// libvirt is read again.
+enum class Outcome { Known, Unknown };
+
 class LaunchError : public std::runtime_error {
 public:
-    LaunchError(ErrorCode code, const std::string& message)
-        : std::runtime_error(message), code_(code) {}
+    LaunchError(ErrorCode code, const std::string& message, Outcome outcome = Outcome::Known)
+        : std::runtime_error(message), code_(code), outcome_(outcome) {}
     ErrorCode code() const noexcept { return code_; }
+    bool outcome_unknown() const noexcept { return outcome_ == Outcome::Unknown; }
 
 private:
     ErrorCode code_;
+    Outcome outcome_;
 };
 
 } // namespace sevd::launcher

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "launcher/image_resolver.h"
+#include "launcher/locked_memory.h"
 #include "launcher/model_support.h"
 #include "launcher/utf8_text.h"
 
@@ -15,88 +16,156 @@ constexpr uint64_t kMiB = 1024 * 1024;
 constexpr const char* kNotProbed =
     "the host has not been probed yet; retry once sevd has read the host's capabilities";
 
-bool is_admission_refusal(const LaunchError& e) {
-    return e.code() == ErrorCode::NoSlots || e.code() == ErrorCode::InsufficientMemory;
+std::string being_checked(const std::string& what, const std::string& name, const LaunchError& e) {
+    return what + " of '" + name + "' has an unknown outcome (" + e.what() +
+           "); the outcome is being checked: sevd keeps its ASID slot and locked memory reserved "
+           "until libvirt says whether it runs; see 'sevdctl guests' in a moment before retrying";
 }
 
 } // namespace
 
 Launcher::Launcher(const config::Config& config, std::unique_ptr<LibvirtDomains> client)
-    : config_(config), client_(std::move(client)) {
+    : client_(std::move(client)), config_(config) {
     host_.validation.default_machine_type = config_.machine_type;
     host_.validation.sev = {false, std::string("amd-sev: ") + kNotProbed};
     host_.validation.sev_es = {false, std::string("amd-sev-es: ") + kNotProbed};
 }
 
-void Launcher::update_host(const probe::HostReport& report, uint64_t memory_limit_bytes) {
-    HostView view;
-    view.validation.default_machine_type = config_.machine_type;
-    view.validation.sev = model_support(report, EncryptionModel::Sev);
-    view.validation.sev_es = model_support(report, EncryptionModel::SevEs);
+config::Config Launcher::config() const {
+    std::lock_guard lock(host_mutex_);
+    return config_;
+}
+
+void Launcher::update_host(const probe::HostReport& report) {
+    std::lock_guard lock(host_mutex_);
+    host_.validation.default_machine_type = config_.machine_type;
+    host_.validation.sev = model_support(report, EncryptionModel::Sev);
+    host_.validation.sev_es = model_support(report, EncryptionModel::SevEs);
     // QEMU hard-codes reducedPhysBits; libvirt reports what QEMU will accept.
     const bool from_libvirt = report.libvirt.available && report.libvirt.sev;
-    view.security.cbitpos = from_libvirt ? report.libvirt.cbitpos : report.cpu.cbitpos;
-    view.security.reduced_phys_bits =
+    host_.security.cbitpos = from_libvirt ? report.libvirt.cbitpos : report.cpu.cbitpos;
+    host_.security.reduced_phys_bits =
         from_libvirt ? report.libvirt.reduced_phys_bits : report.cpu.reduced_phys_bits;
-
-    const uint64_t reserve = config_.reserved_host_memory_mb * kMiB;
-    uint64_t limit = memory_limit_bytes;
-    if (limit == 0 && report.mem_total_bytes > reserve)
-        limit = report.mem_total_bytes - reserve;
+    host_.mem_total_bytes = report.mem_total_bytes;
+    const auto limit = effective_limit_locked(host_);
     ledger_.set_capacity({{report.sev_slots.total, report.sev_slots.used},
                           {report.sev_es_slots.total, report.sev_es_slots.used},
-                          limit});
+                          limit.bytes,
+                          limit.known});
+}
+
+void Launcher::set_memory_limit(SliceLimit limit) {
     std::lock_guard lock(host_mutex_);
-    host_ = std::move(view);
+    host_.slice = limit;
+    admit_against_locked(host_);
+}
+
+void Launcher::update_host(const probe::HostReport& report, uint64_t memory_limit_bytes) {
+    update_host(report);
+    set_memory_limit({memory_limit_bytes, true});
+}
+
+void Launcher::reconfigure(const config::Config& config) {
+    std::lock_guard lock(host_mutex_);
+    config_ = config;
+    host_.validation.default_machine_type = config_.machine_type;
+    admit_against_locked(host_);
+}
+
+SliceLimit Launcher::effective_limit_locked(const HostView& host) const {
+    if (!host.slice.known)
+        return {0, false};
+    uint64_t limit = host.slice.bytes;
+    const uint64_t reserve = config_.reserved_host_memory_mb * kMiB; // bounded by the config parser
+    if (limit == 0 && host.mem_total_bytes > reserve)
+        limit = host.mem_total_bytes - reserve;
+    return {limit, true};
+}
+
+// Under host_mutex_, so the ledger always ends with the latest view's limit.
+void Launcher::admit_against_locked(const HostView& host) {
+    const auto limit = effective_limit_locked(host);
+    ledger_.set_memory_limit(limit.bytes, limit.known);
+}
+
+void Launcher::change_memory_limit(
+    const std::function<SliceLimit(std::optional<uint64_t>)>& write) {
+    ledger_.change_memory_limit([&](std::optional<uint64_t> locked) {
+        const SliceLimit slice = write(locked);
+        std::lock_guard lock(host_mutex_);
+        host_.slice = slice;
+        admit_against_locked(host_);
+        const auto usage = ledger_.usage();
+        return AdmissionLedger::LimitInForce{usage.memory_limit_bytes, usage.memory_limit_known};
+    });
 }
 
 Launcher::Prepared Launcher::prepare(const LaunchRequest& request) const {
     HostView host;
+    std::vector<std::filesystem::path> image_dirs;
     {
         std::lock_guard lock(host_mutex_);
         host = host_;
+        image_dirs = config_.image_dirs;
     }
     auto validated = validate_request(request, host.validation);
-    const auto image = resolve_image(validated.disk, config_.image_dirs);
+    const auto image = resolve_image(validated.disk, image_dirs);
     auto xml = build_domain_xml(validated, image, host.security);
     return {std::move(validated), std::move(xml)};
 }
 
+AdmissionLedger::Holding Launcher::claim_of(const ValidatedRequest& request) const {
+    const auto bytes = locked_bytes(request.memory_mib, config().guest_overhead_mb);
+    if (!bytes) // unreachable within the request and config bounds
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          "memory " + std::to_string(request.memory_mib) +
+                              " MiB plus the per-guest overhead does not fit 64 bits");
+    return {request.name, request.model, *bytes};
+}
+
 std::string Launcher::plan(const LaunchRequest& request) const {
-    return prepare(request).xml;
+    auto prepared = prepare(request);
+    ledger_.check_ever_admissible(claim_of(prepared.request));
+    return std::move(prepared.xml);
 }
 
-uint64_t Launcher::locked_bytes(uint64_t memory_mib) const {
-    return (memory_mib + config_.guest_overhead_mb) * kMiB;
-}
-
-// A guest that shut itself down is released by its lifecycle event
-// (domain_stopped); without events (or when one was missed while the
-// connection was down) it counts until the next re-sync, so a refusal
-// re-reads libvirt once before it stands.
-AdmissionLedger::Reservation Launcher::reserve(const ValidatedRequest& request) {
-    const AdmissionLedger::Holding claim{request.name, request.model,
-                                         locked_bytes(request.memory_mib)};
-    try {
-        return ledger_.reserve(claim);
-    } catch (const LaunchError& e) {
-        if (!is_admission_refusal(e))
-            throw;
-    }
+// Admission counts what libvirt runs now, not what the last event said: a
+// domain started by anyone an instant ago (its STARTED event still on the
+// way) holds its slot and memory, and a launch whose outcome was being
+// checked is settled by the same listing. Reservations in flight stay.
+AdmissionLedger::Reservation Launcher::reserve(const AdmissionLedger::Holding& claim) {
     resync();
     return ledger_.reserve(claim);
+}
+
+// An unknown outcome keeps the reservation (under state_mutex_, so a re-sync
+// listing either ran before, and will run again, or sees it kept).
+std::string Launcher::define_and_start(const Prepared& prepared,
+                                       AdmissionLedger::Reservation& held) {
+    try {
+        return client_->define_and_start(prepared.xml);
+    } catch (const LaunchError& e) {
+        if (!e.outcome_unknown())
+            throw;
+        {
+            std::lock_guard lock(state_mutex_);
+            held.keep_until_resync();
+        }
+        throw LaunchError(ErrorCode::Libvirt,
+                          being_checked("define+start", prepared.request.name, e),
+                          Outcome::Unknown);
+    }
 }
 
 GuestInfo Launcher::launch(const LaunchRequest& request) {
     try {
         auto prepared = prepare(request);
-        resync_if_reconnected();
-        auto reservation = reserve(prepared.request);
+        auto reservation = reserve(claim_of(prepared.request));
         if (client_->domain_exists(prepared.request.name))
             throw LaunchError(ErrorCode::InvalidArgument,
                               "a domain named '" + prepared.request.name +
                                   "' is already defined in libvirt; choose another name");
-        const auto uuid = client_->define_and_start(prepared.xml);
+        const auto uuid = define_and_start(prepared, reservation);
         const GuestInfo info{prepared.request.name, uuid, prepared.request.model,
                              prepared.request.memory_mib};
         std::lock_guard lock(state_mutex_);
@@ -120,8 +189,15 @@ GuestInfo Launcher::stop(const std::string& name) {
     std::lock_guard lock(state_mutex_);
     auto it = guests_.find(name);
     const auto info = it != guests_.end() ? it->second : stopped_guest_locked(name);
-    if (!client_->destroy_and_undefine(name))
-        spdlog::info("guest '{}' was already gone from libvirt", name);
+    try {
+        if (!client_->destroy_and_undefine(info.uuid))
+            spdlog::info("guest '{}' (uuid {}) was already gone from libvirt", name, info.uuid);
+    } catch (const LaunchError& e) {
+        if (!e.outcome_unknown())
+            throw; // libvirt said no: the guest still runs and stays counted
+        throw LaunchError(ErrorCode::Libvirt, being_checked("destroy+undefine", name, e),
+                          Outcome::Unknown);
+    }
     ledger_.remove_running(name);
     guests_.erase(name);
     spdlog::info("stopped guest '{}' (uuid {})", name, info.uuid);
@@ -147,6 +223,11 @@ std::vector<GuestInfo> Launcher::guests() const {
     return list;
 }
 
+std::vector<ForeignGuest> Launcher::foreign_guests() const {
+    std::lock_guard lock(state_mutex_);
+    return foreign_;
+}
+
 std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
     std::lock_guard lock(state_mutex_);
     const auto it = guests_.find(event.name);
@@ -155,6 +236,7 @@ std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
     // Any encrypted domain frees its slot when it stops, not only sevd's;
     // a launch in flight under that name keeps its reservation.
     ledger_.remove_running(event.name);
+    std::erase_if(foreign_, [&](const ForeignGuest& g) { return g.uuid == event.uuid; });
     if (it == guests_.end())
         return std::nullopt;
     auto info = it->second;
@@ -164,19 +246,48 @@ std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
     return info;
 }
 
+void Launcher::domain_started(const DomainStarted& event) {
+    spdlog::debug("domain '{}' (uuid {}) started; re-reading libvirt", event.name, event.uuid);
+    resync();
+}
+
+// A domain whose <memory> cannot be read is counted as filling the limit,
+// logged once while it runs.
+AdmissionLedger::Holding Launcher::holding_of(const DomainRecord& record) {
+    const auto bytes = record.memory_known
+                           ? locked_bytes(record.memory_mib, config().guest_overhead_mb)
+                           : std::nullopt;
+    if (!bytes && unreadable_logged_.insert(record.uuid).second)
+        spdlog::error("running encrypted domain '{}' (uuid {}): its memory size cannot be read "
+                      "from libvirt's XML; sevd counts it as filling the machine.slice limit and "
+                      "admits no guest while it runs",
+                      record.name, record.uuid);
+    return {record.name, *record.pool, bytes};
+}
+
 void Launcher::resync() {
     std::lock_guard lock(state_mutex_);
     const auto records = client_->list_encrypted_running();
     std::vector<AdmissionLedger::Holding> running;
     std::map<std::string, GuestInfo> ours;
+    std::vector<ForeignGuest> foreign;
+    std::set<std::string> unreadable;
     for (const auto& record : records) {
-        running.push_back({record.name, *record.pool, locked_bytes(record.memory_mib)});
+        running.push_back(holding_of(record));
+        if (!record.memory_known)
+            unreadable.insert(record.uuid);
         if (record.launched_by_sevd)
             ours[record.name] = {record.name, record.uuid, *record.pool, record.memory_mib};
+        else
+            foreign.push_back(
+                {record.name, record.uuid, *record.pool,
+                 record.memory_known ? std::optional(record.memory_mib) : std::nullopt});
     }
     ledger_.replace_running(running);
     note_vanished_locked(ours);
     guests_ = std::move(ours);
+    foreign_ = std::move(foreign);
+    std::erase_if(unreadable_logged_, [&](const auto& uuid) { return !unreadable.contains(uuid); });
     synced_generation_ = client_->generation();
 }
 

@@ -1,14 +1,20 @@
 // The launch service behind org.sevd.Launcher1: validates a request, builds
 // its domain XML, reserves an ASID slot and locked memory atomically, and
-// defines + starts the guest through libvirt, releasing the reservation on
-// any failure. One per daemon; every method is thread-safe.
+// defines + starts the guest through libvirt. A failure with a known outcome
+// releases the reservation; one whose outcome is unknown (the answer was
+// lost) keeps it until a re-sync says whether the domain runs. The ledger
+// follows libvirt: every running encrypted domain on the connection counts,
+// sevd's or not. One per daemon, kept across configuration reloads (in-flight
+// reservations carry over); every method is thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,27 +30,60 @@
 
 namespace sevd::launcher {
 
+// The machine.slice memory limit as last read: bytes in force (0 = none) and
+// whether it could be read at all.
+struct SliceLimit {
+    uint64_t bytes = 0;
+    bool known = true;
+    bool operator==(const SliceLimit&) const = default;
+};
+
+// A running encrypted domain sevd did not launch: counted, listed, never stopped.
+struct ForeignGuest {
+    std::string name;
+    std::string uuid;
+    EncryptionModel model = EncryptionModel::Sev;
+    std::optional<uint64_t> memory_mib; // nullopt: its <memory> is unreadable
+    bool operator==(const ForeignGuest&) const = default;
+};
+
 class Launcher {
 public:
     Launcher(const config::Config& config, std::unique_ptr<LibvirtDomains> client);
 
     // Capacities from the probe: slots per pool (total, used), launchable
     // models, cbitpos/reducedPhysBits (libvirt's when it reports SEV, else
-    // CPUID's). memory_limit_bytes is the machine.slice limit in force; 0 means
-    // none, and sevd then admits against MemTotal - reserved_host_memory_mb
-    // (what 'sevd tune' would set), or without a limit when MemTotal is unknown.
+    // CPUID's), MemTotal.
+    void update_host(const probe::HostReport& report);
+    // The machine.slice limit in force. None set (0): sevd admits against
+    // MemTotal - reserved_host_memory_mb (what 'sevd tune' would set), or
+    // without a limit when MemTotal is unknown. Unknown: nothing is admitted.
+    void set_memory_limit(SliceLimit limit);
+    // Both at once (tests, one-shot callers).
     void update_host(const probe::HostReport& report, uint64_t memory_limit_bytes);
+    // A reloaded configuration: the ledger, the guests and the reservations
+    // of launches in flight stay; the next re-sync counts running guests
+    // with the new per-guest overhead.
+    void reconfigure(const config::Config& config);
+    // Decides and writes a new machine.slice limit as one step against the
+    // ledger (see AdmissionLedger::change_memory_limit); `write` returns the
+    // limit then in force.
+    void change_memory_limit(const std::function<SliceLimit(std::optional<uint64_t>)>& write);
 
-    // Validates and returns the domain XML launch() would define; reserves nothing.
+    // Validates and returns the domain XML launch() would define; reserves
+    // nothing. Refuses, with launch()'s error, what could never be admitted
+    // (a pool without slots, more locked memory than the limit).
     std::string plan(const LaunchRequest& request) const;
     // Throws LaunchError with the code D-Bus maps to org.sevd.Error.*.
     GuestInfo launch(const LaunchRequest& request);
     // Destroys and undefines a guest sevd launched (running, or powered off by
-    // itself but still defined). Throws LaunchError(InvalidArgument) for any
-    // other name.
+    // itself but still defined), by its UUID. Throws LaunchError(InvalidArgument)
+    // for any other name; Libvirt when libvirt fails (the guest stays counted).
     GuestInfo stop(const std::string& name);
     // Running guests sevd launched, by name.
     std::vector<GuestInfo> guests() const;
+    // Running encrypted domains sevd did not launch, as the last re-sync saw them.
+    std::vector<ForeignGuest> foreign_guests() const;
     // libvirt reported a domain stopped (by itself or from outside sevd): frees
     // its ASID slot and locked memory at once and, when it is a guest sevd
     // launched, drops it from guests() and returns it (the caller announces
@@ -52,8 +91,14 @@ public:
     // it is not sevd's, or the event is about an older domain of that name
     // (another UUID) whose successor runs. Takes no libvirt call.
     std::optional<GuestInfo> domain_stopped(const DomainStopped& event);
+    // libvirt reported a domain started (sevd's launch, 'virsh start', another
+    // tool): re-reads libvirt so it is counted with its pool and memory.
+    // Throws LaunchError(Libvirt).
+    void domain_started(const DomainStarted& event);
     // Re-reads the running encrypted domains from libvirt into the ledger and
-    // the guest list (at start, after a reconnect). Throws LaunchError(Libvirt).
+    // the guest lists (at start, after a reconnect, after an event,
+    // periodically); settles the launches whose outcome was unknown. Throws
+    // LaunchError(Libvirt).
     void resync();
     // Guests a re-sync dropped from guests() because they no longer run (they
     // stopped while no lifecycle event could arrive), each returned once, so
@@ -66,6 +111,8 @@ private:
     struct HostView {
         ValidationContext validation;
         HostSecurity security;
+        uint64_t mem_total_bytes = 0;
+        SliceLimit slice;
     };
     struct Prepared {
         ValidatedRequest request;
@@ -73,22 +120,30 @@ private:
     };
 
     Prepared prepare(const LaunchRequest& request) const;
-    AdmissionLedger::Reservation reserve(const ValidatedRequest& request);
+    AdmissionLedger::Holding claim_of(const ValidatedRequest& request) const;
+    AdmissionLedger::Reservation reserve(const AdmissionLedger::Holding& claim);
+    std::string define_and_start(const Prepared& prepared, AdmissionLedger::Reservation& held);
     void resync_if_reconnected();
     GuestInfo stopped_guest_locked(const std::string& name);
     void note_vanished_locked(const std::map<std::string, GuestInfo>& running);
-    uint64_t locked_bytes(uint64_t memory_mib) const;
+    AdmissionLedger::Holding holding_of(const DomainRecord& record);
+    SliceLimit effective_limit_locked(const HostView& host) const;
+    void admit_against_locked(const HostView& host);
+    config::Config config() const;
 
-    const config::Config config_;
     std::unique_ptr<LibvirtDomains> client_;
     AdmissionLedger ledger_;
 
     mutable std::mutex host_mutex_;
+    config::Config config_;
     HostView host_;
 
-    // Guards guests_ and orders resync against commit/stop.
+    // Guards guests_, foreign_ and the logged names; orders resync against
+    // commit/keep/stop.
     mutable std::mutex state_mutex_;
     std::map<std::string, GuestInfo> guests_;
+    std::vector<ForeignGuest> foreign_;
+    std::set<std::string> unreadable_logged_; // domains whose <memory> was logged unreadable
     uint64_t synced_generation_ = 0;
 
     // Its own lock (taken inside state_mutex_, never around it): take_vanished()

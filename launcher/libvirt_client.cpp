@@ -165,7 +165,7 @@ void LibvirtClient::ensure_connected() {
     connection_locked();
 }
 
-void LibvirtClient::run(const char* what, const Operation& op) {
+void LibvirtClient::run(const char* what, const Operation& op, Effect effect) {
     std::lock_guard lock(mutex_);
     const auto in_libvirt = PollEventImpl::instance().call_scope();
     for (int attempt = 0;; ++attempt) {
@@ -175,46 +175,63 @@ void LibvirtClient::run(const char* what, const Operation& op) {
             return;
         } catch (const OperationFailed& e) {
             const bool lost = virConnectIsAlive(conn) != 1;
+            const std::string message =
+                std::string("libvirt ") + what + " failed at '" + uri_ + "': " + e.what();
+            if (lost && effect == Effect::Changes) // libvirtd may have done it: never again blindly
+                throw LaunchError(ErrorCode::Libvirt,
+                                  message + " (the connection was lost during the call)",
+                                  Outcome::Unknown);
             if (!lost || attempt > 0)
-                throw LaunchError(ErrorCode::Libvirt, std::string("libvirt ") + what +
-                                                          " failed at '" + uri_ + "': " + e.what());
-            drop_connection_locked(); // reconnect and try once more
+                throw LaunchError(ErrorCode::Libvirt, message);
+            drop_connection_locked(); // a read: reconnect and try once more
         }
     }
 }
 
 std::string LibvirtClient::define_and_start(const std::string& domain_xml) {
     std::string uuid;
-    run("define+start", [&](virConnectPtr conn) {
-        libvirt::DomainPtr domain(virDomainDefineXML(conn, domain_xml.c_str()));
-        if (!domain)
-            fail("defining the domain failed");
-        if (virDomainCreate(domain.get()) != 0) {
-            const auto why = libvirt::last_error_message();
-            const bool removed = try_undefine(domain.get());
-            throw OperationFailed("starting the domain failed: " + why +
-                                  (removed ? " (definition removed again)" : ""));
-        }
-        uuid = uuid_of(domain.get());
-    });
+    run(
+        "define+start",
+        [&](virConnectPtr conn) {
+            libvirt::DomainPtr domain(virDomainDefineXML(conn, domain_xml.c_str()));
+            if (!domain)
+                fail("defining the domain failed");
+            if (virDomainCreate(domain.get()) != 0) {
+                const auto why = libvirt::last_error_message();
+                const bool removed = try_undefine(domain.get());
+                throw OperationFailed("starting the domain failed: " + why +
+                                      (removed ? " (definition removed again)" : ""));
+            }
+            uuid = uuid_of(domain.get());
+        },
+        Effect::Changes);
     return uuid;
 }
 
-bool LibvirtClient::destroy_and_undefine(const std::string& name) {
+bool LibvirtClient::destroy_and_undefine(const std::string& uuid) {
     bool found = false;
-    run("destroy+undefine", [&](virConnectPtr conn) {
-        libvirt::DomainPtr domain(virDomainLookupByName(conn, name.c_str()));
-        if (!domain) {
-            if (no_such_domain())
-                return;
-            fail("looking up domain '" + name + "' failed");
-        }
-        found = true;
-        if (virDomainIsActive(domain.get()) == 1 && virDomainDestroy(domain.get()) != 0)
-            fail("destroying domain '" + name + "' failed");
-        if (virDomainIsPersistent(domain.get()) == 1 && !try_undefine(domain.get()))
-            fail("undefining domain '" + name + "' failed");
-    });
+    run(
+        "destroy+undefine",
+        [&](virConnectPtr conn) {
+            libvirt::DomainPtr domain(virDomainLookupByUUIDString(conn, uuid.c_str()));
+            if (!domain) {
+                if (no_such_domain())
+                    return;
+                fail("looking up domain " + uuid + " failed");
+            }
+            found = true;
+            const int active = virDomainIsActive(domain.get());
+            if (active < 0) // not "inactive": undefining it could leave it running, uncounted
+                fail("asking whether domain " + uuid + " runs failed");
+            if (active == 1 && virDomainDestroy(domain.get()) != 0)
+                fail("destroying domain " + uuid + " failed");
+            const int persistent = virDomainIsPersistent(domain.get());
+            if (persistent < 0)
+                fail("asking whether domain " + uuid + " is defined failed");
+            if (persistent == 1 && !try_undefine(domain.get()))
+                fail("undefining domain " + uuid + " failed");
+        },
+        Effect::Changes);
     return found;
 }
 

@@ -39,7 +39,7 @@ public:
     // Increments with every connection opened; 0 before the first.
     uint64_t generation() const override { return generation_.load(); }
     std::string define_and_start(const std::string& domain_xml) override;
-    bool destroy_and_undefine(const std::string& name) override;
+    bool destroy_and_undefine(const std::string& uuid) override;
     bool domain_exists(const std::string& name) override;
     std::optional<DomainRecord> find_domain(const std::string& name) override;
     std::vector<DomainRecord> list_encrypted_running() override;
@@ -49,9 +49,11 @@ public:
 
 private:
     using Operation = std::function<void(virConnectPtr)>;
-    // Runs `op` on a live connection; when it fails because the connection
-    // was lost, reconnects and runs it once more.
-    void run(const char* what, const Operation& op);
+    enum class Effect { Reads, Changes };
+    // Runs `op` on a live connection. When it fails because the connection
+    // was lost, a read reconnects and runs once more; a change (define,
+    // start, destroy) is not repeated: it fails with an unknown outcome.
+    void run(const char* what, const Operation& op, Effect effect = Effect::Reads);
     // An open connection libvirt has not reported closed and that is alive.
     bool live_locked() const;
     virConnectPtr connection_locked();

@@ -28,11 +28,14 @@ public:
     virtual uint64_t generation() const = 0;
 
     // Defines the domain and starts it; a domain that fails to start is
-    // undefined again. Returns its UUID. Throws LaunchError(Libvirt).
+    // undefined again. Returns its UUID. Throws LaunchError(Libvirt), with
+    // an unknown outcome when the answer was lost (it may run): never
+    // retried blindly.
     virtual std::string define_and_start(const std::string& domain_xml) = 0;
-    // Destroys (if running) and undefines the named domain, with its NVRAM.
-    // False when no such domain exists. Throws LaunchError(Libvirt).
-    virtual bool destroy_and_undefine(const std::string& name) = 0;
+    // Destroys (if running) and undefines the domain of that UUID, with its
+    // NVRAM. False when no such domain exists. Throws LaunchError(Libvirt)
+    // (unknown outcome as above), also when libvirt cannot say whether it runs.
+    virtual bool destroy_and_undefine(const std::string& uuid) = 0;
     // True when a domain of that name is defined or running.
     virtual bool domain_exists(const std::string& name) = 0;
     // The named domain, running or only defined; nullopt when there is none.

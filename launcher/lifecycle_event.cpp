@@ -27,6 +27,10 @@ std::optional<std::string> stop_reason(int event, int detail) {
     }
 }
 
+bool is_start(int event) {
+    return event == VIR_DOMAIN_EVENT_STARTED;
+}
+
 std::string close_reason(int reason) {
     switch (reason) {
     case VIR_CONNECT_CLOSE_REASON_ERROR:

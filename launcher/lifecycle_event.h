@@ -17,6 +17,11 @@ namespace sevd::launcher {
 // running domain only makes it transient, it keeps running (and its slot).
 std::optional<std::string> stop_reason(int event, int detail);
 
+// Whether lifecycle event `event` means the domain now runs and holds an ASID
+// and locked memory: VIR_DOMAIN_EVENT_STARTED (booted, restored, migrated in,
+// woken), whatever the detail. RESUMED is not: a paused domain kept both.
+bool is_start(int event);
+
 // A virConnectCloseReason as words for the log.
 std::string close_reason(int reason);
 

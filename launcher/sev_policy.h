@@ -21,11 +21,6 @@ constexpr uint32_t policy_for(EncryptionModel model) {
     return policy;
 }
 
-// A running domain's model follows from its policy: bit 2 set means SEV-ES.
-constexpr EncryptionModel model_from_policy(uint32_t policy) {
-    return (policy & kPolicyEs) != 0 ? EncryptionModel::SevEs : EncryptionModel::Sev;
-}
-
 static_assert(policy_for(EncryptionModel::Sev) == 0x0033);
 static_assert(policy_for(EncryptionModel::SevEs) == 0x0037);
 

@@ -36,8 +36,8 @@ std::string HelperDomains::define_and_start(const std::string& domain_xml) {
     return read_result(method::kDefineAndStart, [&] { return string_field(result, "uuid"); });
 }
 
-bool HelperDomains::destroy_and_undefine(const std::string& name) {
-    const json result = call(method::kDestroyAndUndefine, {{"name", name}});
+bool HelperDomains::destroy_and_undefine(const std::string& uuid) {
+    const json result = call(method::kDestroyAndUndefine, {{"uuid", uuid}});
     return read_result(method::kDestroyAndUndefine, [&] { return bool_field(result, "found"); });
 }
 

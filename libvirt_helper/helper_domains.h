@@ -23,7 +23,7 @@ public:
     void ensure_connected() override;
     uint64_t generation() const override { return generation_.load(); }
     std::string define_and_start(const std::string& domain_xml) override;
-    bool destroy_and_undefine(const std::string& name) override;
+    bool destroy_and_undefine(const std::string& uuid) override;
     bool domain_exists(const std::string& name) override;
     std::optional<launcher::DomainRecord> find_domain(const std::string& name) override;
     std::vector<launcher::DomainRecord> list_encrypted_running() override;

@@ -15,8 +15,9 @@ namespace {
 constexpr auto kExitGrace = std::chrono::milliseconds(5000);
 constexpr unsigned kGenerationBits = 32;
 
-[[noreturn]] void fail(const std::string& message) {
-    throw launcher::LaunchError(launcher::ErrorCode::Libvirt, message);
+[[noreturn]] void fail(const std::string& message,
+                       launcher::Outcome outcome = launcher::Outcome::Known) {
+    throw launcher::LaunchError(launcher::ErrorCode::Libvirt, message, outcome);
 }
 
 std::string seconds(std::chrono::milliseconds duration) {
@@ -69,14 +70,15 @@ HelperLink::Answer HelperLink::call(std::string_view method, nlohmann::json para
                                 ") did not answer " + request.method + " within " +
                                 seconds(timeout);
         spdlog::error("{}; killed it (a new one starts with the next libvirt call)", why);
-        fail(why + " (is libvirtd hung?); sevd killed it and starts a new one with the next call");
+        fail(why + " (is libvirtd hung?); sevd killed it and starts a new one with the next call",
+             launcher::Outcome::Unknown);
     }
     if (!pending->failure.empty())
-        fail(pending->failure);
+        fail(pending->failure, launcher::Outcome::Unknown);
     Reply& reply = *pending->reply;
     retire_if_idle_locked(instance, reply.connected);
     if (reply.error)
-        throw launcher::LaunchError(reply.error->code, reply.error->message);
+        throw launcher::LaunchError(reply.error->code, reply.error->message, reply.error->outcome);
     const uint64_t generation = (instance->number << kGenerationBits) |
                                 (reply.generation & ((uint64_t{1} << kGenerationBits) - 1));
     return {std::move(reply.result), generation};
@@ -195,6 +197,9 @@ void HelperLink::deliver(Instance& instance, const std::string& message) {
     if (auto* stopped = std::get_if<launcher::DomainStopped>(&event)) {
         if (handlers_.on_domain_stopped)
             handlers_.on_domain_stopped(std::move(*stopped));
+    } else if (auto* started = std::get_if<launcher::DomainStarted>(&event)) {
+        if (handlers_.on_domain_started)
+            handlers_.on_domain_started(std::move(*started));
     } else if (handlers_.on_connection_closed) {
         handlers_.on_connection_closed(std::get<ConnectionClosed>(event).reason);
     }

@@ -43,6 +43,7 @@ class HelperLink {
 public:
     struct Handlers {
         std::function<void(launcher::DomainStopped)> on_domain_stopped;
+        std::function<void(launcher::DomainStarted)> on_domain_started;
         // The helper's libvirt connection is gone: libvirt closed it, or the
         // helper exited. Both run on the link's reader thread: hand the work
         // on, never call the link from them.
@@ -63,7 +64,8 @@ public:
 
     // Sends `method` and waits for its reply. Throws launcher::LaunchError:
     // the helper's own (the code it named), or Libvirt when the helper cannot
-    // be started, exits, or does not answer within `timeout` (it is killed).
+    // be started, exits, or does not answer within `timeout` (it is killed);
+    // the last two with an unknown outcome (the call may have run).
     Answer call(std::string_view method, nlohmann::json params, std::chrono::milliseconds timeout);
 
     // From the next call on, a helper for `uri`; a running helper for

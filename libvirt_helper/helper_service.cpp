@@ -52,6 +52,9 @@ launcher::LibvirtEvents HelperService::forward_events() {
     events.on_domain_stopped = [this](launcher::DomainStopped stopped) {
         send(encode(Event{std::move(stopped)}));
     };
+    events.on_domain_started = [this](launcher::DomainStarted started) {
+        send(encode(Event{std::move(started)}));
+    };
     events.on_connection_closed = [this](std::string reason) {
         send(encode(Event{ConnectionClosed{std::move(reason)}}));
     };
@@ -99,7 +102,9 @@ Reply HelperService::handle(const Request& request) {
         reply.result =
             is_facts_request(request) ? read_facts(request.params) : domain_call(request);
     } catch (const launcher::LaunchError& e) {
-        reply.error = Failure{e.code(), e.what()};
+        reply.error =
+            Failure{e.code(), e.what(),
+                    e.outcome_unknown() ? launcher::Outcome::Unknown : launcher::Outcome::Known};
     } catch (const std::exception& e) {
         reply.error = Failure{launcher::ErrorCode::Libvirt,
                               "sevd-libvirt could not run " + request.method + ": " + e.what()};
@@ -143,7 +148,7 @@ json HelperService::domain_call(const Request& request) {
     if (name == method::kDefineAndStart)
         return {{"uuid", client_->define_and_start(string_field(params, "xml"))}};
     if (name == method::kDestroyAndUndefine)
-        return {{"found", client_->destroy_and_undefine(string_field(params, "name"))}};
+        return {{"found", client_->destroy_and_undefine(string_field(params, "uuid"))}};
     if (name == method::kDomainExists)
         return {{"exists", client_->domain_exists(string_field(params, "name"))}};
     if (name == method::kFindDomain) {

@@ -100,11 +100,26 @@ probe::DomainCapsSev domcaps_from_json(const json& value) {
 }
 
 json running_to_json(const probe::RunningEncryptedGuests& running) {
-    return {{"sev", running.sev}, {"sev_es", running.sev_es}};
+    json foreign = json::array();
+    for (const auto& guest : running.foreign)
+        foreign.push_back({{"name", guest.name}, {"pool", std::string(model_name(guest.pool))}});
+    return {{"sev", running.sev}, {"sev_es", running.sev_es}, {"foreign", std::move(foreign)}};
 }
 
 probe::RunningEncryptedGuests running_from_json(const json& value) {
-    return {uint32_field(value, "sev"), uint32_field(value, "sev_es")};
+    probe::RunningEncryptedGuests running{
+        uint32_field(value, "sev"), uint32_field(value, "sev_es"), {}};
+    const json& foreign = field(value, "foreign");
+    if (!foreign.is_array())
+        throw ProtocolError("field 'foreign' is not an array");
+    for (const auto& guest : foreign) {
+        const std::string pool = string_field(guest, "pool");
+        const auto model = model_from_name(pool);
+        if (!model)
+            throw ProtocolError("unknown encryption model '" + pool + "'");
+        running.foreign.push_back({string_field(guest, "name"), *model});
+    }
+    return running;
 }
 
 // A probe::Source<T> as {"value": T|null, "error": "..."}.
@@ -148,14 +163,19 @@ std::string encode(const Reply& reply) {
     json message = {
         {"id", reply.id}, {"generation", reply.generation}, {"connected", reply.connected}};
     if (reply.error)
-        message["error"] = {{"code", std::string(launcher::error_name(reply.error->code))},
-                            {"message", reply.error->message}};
+        message["error"] = {
+            {"code", std::string(launcher::error_name(reply.error->code))},
+            {"message", reply.error->message},
+            {"outcome_unknown", reply.error->outcome == launcher::Outcome::Unknown}};
     else
         message["result"] = reply.result;
     return dump(message);
 }
 
 std::string encode(const Event& event) {
+    if (const auto* started = std::get_if<launcher::DomainStarted>(&event))
+        return dump({{"event", event::kDomainStarted},
+                     {"params", {{"name", started->name}, {"uuid", started->uuid}}}});
     if (const auto* stopped = std::get_if<launcher::DomainStopped>(&event))
         return dump(
             {{"event", event::kDomainStopped},
@@ -183,6 +203,9 @@ FromHelper decode_from_helper(std::string_view message) {
             return Event{launcher::DomainStopped{string_field(params, "name"),
                                                  string_field(params, "uuid"),
                                                  string_field(params, "reason")}};
+        if (name == event::kDomainStarted)
+            return Event{launcher::DomainStarted{string_field(params, "name"),
+                                                 string_field(params, "uuid")}};
         if (name == event::kConnectionClosed)
             return Event{ConnectionClosed{string_field(params, "reason")}};
         throw ProtocolError("unknown event '" + name + "'");
@@ -194,7 +217,9 @@ FromHelper decode_from_helper(std::string_view message) {
     if (value.contains("error")) {
         const json& error = object_field(value, "error");
         reply.error = Failure{error_code_from_name(string_field(error, "code")),
-                              string_field(error, "message")};
+                              string_field(error, "message"),
+                              bool_field(error, "outcome_unknown") ? launcher::Outcome::Unknown
+                                                                   : launcher::Outcome::Known};
         return reply;
     }
     reply.result = object_field(value, "result");
@@ -229,6 +254,7 @@ json record_to_json(const launcher::DomainRecord& record) {
             {"pool", record.pool ? json(std::string(model_name(*record.pool))) : json(nullptr)},
             {"policy", record.policy},
             {"memory_mib", record.memory_mib},
+            {"memory_known", record.memory_known},
             {"launched_by_sevd", record.launched_by_sevd}};
 }
 
@@ -244,6 +270,7 @@ launcher::DomainRecord record_from_json(const json& value) {
     }
     record.policy = uint32_field(value, "policy");
     record.memory_mib = unsigned_field(value, "memory_mib");
+    record.memory_known = bool_field(value, "memory_known");
     record.launched_by_sevd = bool_field(value, "launched_by_sevd");
     return record;
 }

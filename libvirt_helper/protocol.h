@@ -5,7 +5,9 @@
 //   reply    {"id": 7, "generation": 2, "connected": true, "result": {"uuid": "..."}}
 //            {"id": 7, "generation": 2, "connected": false,
 //             "error": {"code": "org.sevd.Error.Libvirt", "message": "..."}}
+//            {"id": 7, ..., "error": {..., "outcome_unknown": true}}  (it may have run)
 //   event    {"event": "DomainStopped", "params": {"name": .., "uuid": .., "reason": ..}}
+//            {"event": "DomainStarted", "params": {"name": .., "uuid": ..}}
 //            {"event": "ConnectionClosed", "params": {"reason": ..}}
 //
 // Every reply carries the generation of the helper's libvirt connection (0
@@ -40,7 +42,7 @@ namespace method {
 inline constexpr std::string_view kReadFacts = "ReadFacts"; // {uri, live_domcaps} -> LibvirtFacts
 inline constexpr std::string_view kEnsureConnected = "EnsureConnected";       // {} -> {}
 inline constexpr std::string_view kDefineAndStart = "DefineAndStart";         // {xml} -> {uuid}
-inline constexpr std::string_view kDestroyAndUndefine = "DestroyAndUndefine"; // {name} -> {found}
+inline constexpr std::string_view kDestroyAndUndefine = "DestroyAndUndefine"; // {uuid} -> {found}
 inline constexpr std::string_view kDomainExists = "DomainExists";             // {name} -> {exists}
 inline constexpr std::string_view kFindDomain = "FindDomain"; // {name} -> {domain: record|null}
 inline constexpr std::string_view kListEncryptedRunning = "ListEncryptedRunning"; // {} -> {domains}
@@ -50,6 +52,7 @@ inline constexpr std::string_view kListEncryptedRunning = "ListEncryptedRunning"
 namespace event {
 inline constexpr std::string_view kDomainStopped = "DomainStopped";
 inline constexpr std::string_view kConnectionClosed = "ConnectionClosed";
+inline constexpr std::string_view kDomainStarted = "DomainStarted";
 } // namespace event
 
 // A seqpacket datagram above this is refused by the sender (AF_UNIX caps a
@@ -71,6 +74,7 @@ struct Request {
 struct Failure {
     launcher::ErrorCode code = launcher::ErrorCode::Libvirt;
     std::string message;
+    launcher::Outcome outcome = launcher::Outcome::Known; // "outcome_unknown": true
 };
 
 struct Reply {
@@ -85,7 +89,7 @@ struct ConnectionClosed {
     std::string reason;
 };
 
-using Event = std::variant<launcher::DomainStopped, ConnectionClosed>;
+using Event = std::variant<launcher::DomainStopped, ConnectionClosed, launcher::DomainStarted>;
 using FromHelper = std::variant<Reply, Event>;
 
 std::string encode(const Request& request);

@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include "probe/asid_pool.h"
 #include "probe/text_util.h"
 
 namespace sevd::probe {
@@ -67,11 +68,10 @@ LaunchSecurityKind decode_launch_security(std::string_view domain_xml) {
     const auto node = doc.child("domain").child("launchSecurity");
     if (!node)
         return LaunchSecurityKind::None;
-    if (std::string_view(node.attribute("type").as_string()) != "sev")
+    const auto pool = asid_pool(node.attribute("type").as_string(), node.child_value("policy"));
+    if (!pool)
         return LaunchSecurityKind::Other;
-    const auto policy = parse_hex_u32(trim(node.child("policy").text().as_string()));
-    return policy && (*policy & kSevPolicyEsBit) ? LaunchSecurityKind::SevEs
-                                                 : LaunchSecurityKind::Sev;
+    return *pool == EncryptionModel::SevEs ? LaunchSecurityKind::SevEs : LaunchSecurityKind::Sev;
 }
 
 } // namespace sevd::probe

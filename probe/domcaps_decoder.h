@@ -31,9 +31,9 @@ DomainCapsParse decode_domain_caps_sev(std::string_view xml);
 
 enum class LaunchSecurityKind { None, Sev, SevEs, Other };
 
-// <launchSecurity type='sev'><policy>0x0037</policy> -> SevEs (policy bit 2),
-// without bit 2 -> Sev; another type (sev-snp, s390-pv, tdx) -> Other;
-// no element or unparsable XML -> None.
+// The ASID pool of a domain's <launchSecurity> (asid_pool: 'sev' with policy
+// bit 2 and 'sev-snp' -> SevEs, 'sev' without bit 2 -> Sev); another type
+// (s390-pv, tdx) -> Other; no element or unparsable XML -> None.
 LaunchSecurityKind decode_launch_security(std::string_view domain_xml);
 
 } // namespace sevd::probe

@@ -53,8 +53,9 @@ struct HostFacts {
 };
 
 struct RunningEncryptedGuests {
-    uint32_t sev = 0;    // <launchSecurity type='sev'> without policy bit 2
-    uint32_t sev_es = 0; // with policy bit 2
+    uint32_t sev = 0;                   // <launchSecurity type='sev'> without policy bit 2
+    uint32_t sev_es = 0;                // with policy bit 2 (and SNP: probe::asid_pool)
+    std::vector<ForeignDomain> foreign; // those without sevd's mark
     bool operator==(const RunningEncryptedGuests&) const = default;
 };
 

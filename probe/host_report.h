@@ -81,6 +81,14 @@ struct FirmwareReport {
     bool operator==(const FirmwareReport&) const = default;
 };
 
+// A running encrypted domain sevd did not launch (no sevd mark): it holds an
+// ASID of `pool` and locked memory, and sevd never stops it.
+struct ForeignDomain {
+    std::string name;
+    EncryptionModel pool = EncryptionModel::Sev;
+    bool operator==(const ForeignDomain&) const = default;
+};
+
 struct LibvirtReport {
     bool consulted = false; // false with --no-libvirt (added by the probe issue)
     bool connected = false; // connection to the URI opened (added by the probe issue)
@@ -90,6 +98,7 @@ struct LibvirtReport {
     unsigned reduced_phys_bits = 0;
     std::optional<uint32_t> max_guests; // absent before libvirt 8.0
     std::optional<uint32_t> max_es_guests;
+    std::vector<ForeignDomain> foreign_guests; // running encrypted domains not sevd's
     bool operator==(const LibvirtReport&) const = default;
 };
 

@@ -4,6 +4,7 @@
 #include <memory>
 #include <vector>
 
+#include "probe/domain_mark.h"
 #include "probe/domcaps_decoder.h"
 
 namespace sevd::probe {
@@ -52,6 +53,8 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
             ++running.sev;
         else if (kind == LaunchSecurityKind::SevEs)
             ++running.sev_es;
+        if (auto foreign = foreign_domain(xml.get()))
+            running.foreign.push_back(std::move(*foreign));
     }
     source.value = running;
     return source;

@@ -18,6 +18,8 @@ void fill_report(const LibvirtFacts& facts, LibvirtReport& out) {
     out.connected = facts.connected;
     const auto& caps = facts.domcaps.value;
     out.available = facts.connected && caps.has_value();
+    if (facts.running.value)
+        out.foreign_guests = facts.running.value->foreign;
     if (!caps)
         return;
     out.sev = caps->supported;
@@ -108,9 +110,15 @@ void check_running(const LibvirtFacts& facts, CheckList& checks) {
         checks.warn("libvirt.guests", running.error, "check libvirt permissions for this user");
         return;
     }
+    std::string foreign;
+    for (const auto& guest : running.value->foreign)
+        foreign += (foreign.empty() ? "" : ", ") + guest.name;
     checks.pass("libvirt.guests",
                 "running encrypted guests: " + std::to_string(running.value->sev) + " SEV, " +
-                    std::to_string(running.value->sev_es) + " SEV-ES");
+                    std::to_string(running.value->sev_es) + " SEV-ES" +
+                    (foreign.empty()
+                         ? ""
+                         : "; not launched by sevd (counted, never stopped by it): " + foreign));
 }
 
 } // namespace

@@ -51,6 +51,14 @@ json firmware_json(const FirmwareReport& fw) {
     return out;
 }
 
+// Running encrypted domains sevd did not launch: counted, never stopped by sevd.
+json foreign_json(const std::vector<ForeignDomain>& guests) {
+    json list = json::array();
+    for (const auto& guest : guests)
+        list.push_back({{"name", guest.name}, {"model", model_name(guest.pool)}});
+    return list;
+}
+
 json libvirt_json(const LibvirtReport& lv) {
     return {{"consulted", lv.consulted},
             {"connected", lv.connected},
@@ -60,7 +68,8 @@ json libvirt_json(const LibvirtReport& lv) {
             {"reduced_phys_bits", lv.reduced_phys_bits},
             {"max_guests", lv.max_guests.value_or(0)},
             {"max_es_guests", lv.max_es_guests.value_or(0)},
-            {"max_guests_reported", lv.max_guests.has_value() || lv.max_es_guests.has_value()}};
+            {"max_guests_reported", lv.max_guests.has_value() || lv.max_es_guests.has_value()},
+            {"foreign_guests", foreign_json(lv.foreign_guests)}};
 }
 
 json slots_json(const SlotCount& slots) {

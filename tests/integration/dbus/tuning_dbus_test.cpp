@@ -26,6 +26,7 @@ TEST(TuningDbus, ApplyUnderRootRefusesAndWritesNothing) {
 
     // Default reserve 4096 MiB = 4294967296 bytes.
     EXPECT_EQ(tuning.ReservedHostMemory(), 4294967296u);
+    EXPECT_TRUE(tuning.MemoryLimitKnown()); // the memory cgroup is readable here
     try {
         const uint64_t limit = tuning.Apply();
         ADD_FAILURE() << "Apply under --root returned " << limit;

@@ -87,7 +87,7 @@ TEST(HelperLink, DomainCallsReachTheTestDriverInsideTheHelper) {
     EXPECT_FALSE(record->pool);
     EXPECT_FALSE(record->launched_by_sevd);
     EXPECT_TRUE(domains.list_encrypted_running().empty());
-    EXPECT_FALSE(domains.destroy_and_undefine("no-such-guest"));
+    EXPECT_FALSE(domains.destroy_and_undefine("00000000-0000-4000-8000-000000000000"));
 }
 
 TEST(HelperLink, TheLauncherLaunchesAndStopsThroughTheHelperWithItsEvents) {

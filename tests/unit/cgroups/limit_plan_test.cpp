@@ -80,6 +80,23 @@ TEST(LimitPlan, LimitEqualToLockedMemoryIsAccepted) {
     EXPECT_TRUE(plan_limit(16 * kGiB, 4096, kPage, locked, kOrigin).ok());
 }
 
+// Issue 13 (4): guests locking more than MemTotal (or an unreadable guest,
+// counted as everything) make the reserve hint impossible, not a wrapped number.
+TEST(LimitPlan, LockedAboveMemTotalDoesNotUnderflow) {
+    const auto plan = plan_limit(16 * kGiB, 4096, kPage, 20 * kGiB, kOrigin);
+    ASSERT_FALSE(plan.ok());
+    EXPECT_TRUE(plan.below_running_guests);
+    EXPECT_EQ(plan.hint, "stop SEV guests first (they lock at least MemTotal)");
+    EXPECT_FALSE(plan_limit(16 * kGiB, 0, kPage, UINT64_MAX, kOrigin).ok());
+}
+
+TEST(LimitPlan, OverflowingSumsSaturate) {
+    EXPECT_EQ(guest_locked_bytes(UINT64_MAX - 1, 16), UINT64_MAX);
+    EXPECT_EQ(guest_locked_bytes(0, UINT64_MAX), UINT64_MAX);
+    // A reserve whose bytes do not fit is refused like one above MemTotal.
+    EXPECT_FALSE(plan_limit(16 * kGiB, UINT64_MAX, kPage, 0, kOrigin).ok());
+}
+
 TEST(LimitPlan, HumanBytes) {
     EXPECT_EQ(human_bytes(0), "0 B");
     EXPECT_EQ(human_bytes(4096), "4 KiB");

@@ -5,34 +5,59 @@
 namespace sevd::cgroups {
 namespace {
 
+EncryptedGuestRam counted(uint64_t bytes) {
+    return {true, bytes};
+}
+
 TEST(RunningSevGuests, EncryptedDomainRamInKiB) {
     // 4194304 KiB * 1024 = 4294967296 bytes (4 GiB).
-    EXPECT_EQ(encrypted_guest_ram_bytes("<domain type='kvm'><name>a</name>"
-                                        "<memory unit='KiB'>4194304</memory>"
-                                        "<launchSecurity type='sev'><policy>0x0033</policy>"
-                                        "</launchSecurity></domain>"),
-              4294967296ull);
+    EXPECT_EQ(encrypted_guest_ram("<domain type='kvm'><name>a</name>"
+                                  "<memory unit='KiB'>4194304</memory>"
+                                  "<launchSecurity type='sev'><policy>0x0033</policy>"
+                                  "</launchSecurity></domain>"),
+              counted(4294967296ull));
 }
 
 TEST(RunningSevGuests, OtherUnitsAndDefaultUnit) {
-    EXPECT_EQ(encrypted_guest_ram_bytes(
+    EXPECT_EQ(encrypted_guest_ram(
                   "<domain><memory unit='GiB'>2</memory><launchSecurity type='sev'/></domain>"),
-              2147483648ull);
-    EXPECT_EQ(encrypted_guest_ram_bytes(
-                  "<domain><memory>1024</memory><launchSecurity type='sev'/></domain>"),
-              1048576ull); // no unit means KiB
+              counted(2147483648ull));
+    EXPECT_EQ(
+        encrypted_guest_ram("<domain><memory>1024</memory><launchSecurity type='sev'/></domain>"),
+        counted(1048576ull)); // no unit means KiB
+}
+
+// The pool rule (probe::asid_pool): an SNP guest holds an ASID (of the SEV-ES
+// range) and its memory is locked like any SEV guest's; s390-pv holds none.
+TEST(RunningSevGuests, SnpGuestIsCountedOtherTypesAreNot) {
+    EXPECT_EQ(encrypted_guest_ram("<domain><memory unit='MiB'>2048</memory>"
+                                  "<launchSecurity type='sev-snp'><policy>0x30000</policy>"
+                                  "</launchSecurity></domain>"),
+              counted(2147483648ull));
+    EXPECT_EQ(encrypted_guest_ram("<domain><memory unit='MiB'>2048</memory>"
+                                  "<launchSecurity type='s390-pv'/></domain>"),
+              EncryptedGuestRam{});
 }
 
 TEST(RunningSevGuests, PlainDomainIsNotCounted) {
-    EXPECT_FALSE(encrypted_guest_ram_bytes("<domain><memory unit='KiB'>4194304</memory></domain>"));
+    EXPECT_FALSE(
+        encrypted_guest_ram("<domain><memory unit='KiB'>4194304</memory></domain>").encrypted);
 }
 
-TEST(RunningSevGuests, BadXmlOrMemoryIsNotCounted) {
-    EXPECT_FALSE(encrypted_guest_ram_bytes("<domain"));
-    EXPECT_FALSE(encrypted_guest_ram_bytes(
-        "<domain><memory unit='KiB'>x</memory><launchSecurity type='sev'/></domain>"));
-    EXPECT_FALSE(encrypted_guest_ram_bytes(
-        "<domain><memory unit='parsec'>1</memory><launchSecurity type='sev'/></domain>"));
+// Unknown is not zero: an encrypted domain whose memory cannot be read is
+// counted, with its size unknown.
+TEST(RunningSevGuests, UnreadableMemoryIsCountedAsUnknown) {
+    EXPECT_FALSE(encrypted_guest_ram("<domain").encrypted);
+    const EncryptedGuestRam unknown{true, std::nullopt};
+    EXPECT_EQ(encrypted_guest_ram(
+                  "<domain><memory unit='KiB'>x</memory><launchSecurity type='sev'/></domain>"),
+              unknown);
+    EXPECT_EQ(encrypted_guest_ram(
+                  "<domain><memory unit='parsec'>1</memory><launchSecurity type='sev'/></domain>"),
+              unknown);
+    EXPECT_EQ(encrypted_guest_ram("<domain><memory unit='EiB'>17</memory>"
+                                  "<launchSecurity type='sev'/></domain>"),
+              unknown); // 17 EiB does not fit 64 bits
 }
 
 TEST(RunningSevGuests, UnreachableLibvirtCountsNothingWithANote) {

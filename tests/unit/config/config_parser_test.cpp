@@ -111,6 +111,9 @@ TEST(ConfigParser, OverheadAndCapAreValidated) {
                   .find("sevd.conf:2: [guests] max_encrypted_guests = \"-1\": negative"),
               std::string::npos);
     // 2^32 = 4294967296 does not fit the u32 cap.
+    // Issue 13 (4): an overhead whose sum with a request's RAM could wrap.
+    EXPECT_NE(error_of("[memory]\nguest_overhead_mb = 1048577\n").find("too large"),
+              std::string::npos);
     EXPECT_NE(error_of("[guests]\nmax_encrypted_guests = 4294967296\n").find("too large"),
               std::string::npos);
 }

@@ -156,5 +156,111 @@ TEST(AdmissionLedger, ConcurrentReservationsNeverOverbook) {
     EXPECT_EQ(refused.load(), kThreads - static_cast<int>(kSlots));
 }
 
+// Issue 13 (2): a launch whose outcome is unknown keeps its claim; only a
+// re-sync (libvirt's listing) settles it, either way.
+TEST(AdmissionLedger, UnknownOutcomeKeepsItsClaimUntilAResyncAnswers) {
+    Ledger ledger;
+    ledger.set_capacity({{1, 0}, {0, 0}, 0});
+    {
+        auto r = ledger.reserve(sev("lost"));
+        r.keep_until_resync(); // the helper timed out during define+start
+    }
+    EXPECT_EQ(refusal(ledger, sev("next")), ErrorCode::NoSlots);
+    EXPECT_EQ(ledger.usage().checking, std::vector<std::string>{"lost"});
+    ledger.replace_running({sev("lost")}); // it runs: now a running guest
+    EXPECT_EQ(refusal(ledger, sev("next")), ErrorCode::NoSlots);
+    EXPECT_TRUE(ledger.usage().checking.empty());
+    EXPECT_EQ(ledger.usage().sev.running, 1u);
+
+    {
+        Ledger other;
+        other.set_capacity({{1, 0}, {0, 0}, 0});
+        other.reserve(sev("lost")).keep_until_resync();
+        other.replace_running({}); // libvirt does not run it: the slot is free
+        EXPECT_NO_THROW(other.reserve(sev("next")));
+    }
+}
+
+// Issue 13 (4): a domain whose memory is unreadable counts as filling the
+// limit, never as 0.
+TEST(AdmissionLedger, UnreadableMemoryRefusesEveryAdmissionWhileItRuns) {
+    Ledger ledger;
+    ledger.set_capacity({{10, 0}, {0, 0}, 64 * 1024 * kMiB});
+    ledger.replace_running({{"odd", EncryptionModel::Sev, std::nullopt}});
+    EXPECT_EQ(refusal(ledger, sev("small", 1)), ErrorCode::InsufficientMemory);
+    EXPECT_EQ(ledger.usage().unknown, std::vector<std::string>{"odd"});
+    ledger.remove_running("odd");
+    EXPECT_NO_THROW(ledger.reserve(sev("small", 1)));
+}
+
+// Issue 13 (6): an unknown machine.slice limit admits nothing.
+TEST(AdmissionLedger, UnknownLimitRefusesEvenWithoutAnyGuest) {
+    Ledger ledger;
+    ledger.set_capacity({{10, 0}, {0, 0}, 0, false});
+    EXPECT_EQ(refusal(ledger, sev("a")), ErrorCode::InsufficientMemory);
+    ledger.set_memory_limit(0, true); // read again: no limit
+    EXPECT_NO_THROW(ledger.reserve(sev("a")));
+}
+
+// Issue 13 (7): what no idle host could admit.
+TEST(AdmissionLedger, NeverAdmissibleIsRefusedWithLaunchsErrors) {
+    Ledger ledger;
+    ledger.set_capacity({{10, 0}, {0, 0}, 64 * 1024 * kMiB});
+    auto running = ledger.reserve(sev("busy", 60 * 1024));
+    EXPECT_THROW(ledger.check_ever_admissible(sev("huge", 1024 * 1024)), LaunchError);
+    try {
+        ledger.check_ever_admissible(sev("huge", 1024 * 1024));
+    } catch (const LaunchError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InsufficientMemory);
+    }
+    try {
+        ledger.check_ever_admissible(sev_es("es"));
+        ADD_FAILURE() << "an empty pool admitted";
+    } catch (const LaunchError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::NoSlots);
+    }
+    // Busy now, but it fits an idle host: Plan says yes.
+    EXPECT_NO_THROW(ledger.check_ever_admissible(sev("later", 8 * 1024)));
+}
+
+// Issue 13 (3): a limit change is one step against the ledger: the write sees
+// every claim, and a reservation made meanwhile waits for the new limit.
+TEST(AdmissionLedger, LimitChangeAndAdmissionNeverInterleave) {
+    Ledger ledger;
+    ledger.set_capacity({{10, 0}, {0, 0}, 8192 * kMiB});
+    auto held = ledger.reserve(sev("a", 2048));
+    std::atomic<bool> writing{false};
+    std::atomic<bool> release{false};
+    std::optional<ErrorCode> late;
+    std::thread changer([&] {
+        ledger.change_memory_limit([&](std::optional<uint64_t> locked) {
+            EXPECT_EQ(locked, 2048 * kMiB);
+            writing = true;
+            while (!release) // the reservation below must wait, not slip in
+                std::this_thread::yield();
+            return Ledger::LimitInForce{3072 * kMiB, true};
+        });
+    });
+    while (!writing)
+        std::this_thread::yield();
+    std::thread launcher([&] { late = refusal(ledger, sev("b", 2048)); });
+    release = true;
+    changer.join();
+    launcher.join();
+    EXPECT_EQ(late, ErrorCode::InsufficientMemory); // 2048 + 2048 > 3072
+    EXPECT_EQ(ledger.usage().memory_limit_bytes, 3072 * kMiB);
+}
+
+TEST(AdmissionLedger, FailedLimitWriteLeavesTheLimitUnknown) {
+    Ledger ledger;
+    ledger.set_capacity({{10, 0}, {0, 0}, 8192 * kMiB});
+    EXPECT_THROW(ledger.change_memory_limit([](std::optional<uint64_t>) -> Ledger::LimitInForce {
+        throw std::runtime_error("write failed half-way");
+    }),
+                 std::runtime_error);
+    EXPECT_FALSE(ledger.usage().memory_limit_known);
+    EXPECT_EQ(refusal(ledger, sev("a")), ErrorCode::InsufficientMemory);
+}
+
 } // namespace
 } // namespace sevd::launcher

@@ -61,5 +61,24 @@ TEST(DomainRecord, GarbageIsAnError) {
     EXPECT_THROW(parse_domain_record("<network/>"), std::runtime_error);
 }
 
+// Issue 13 (4): an unreadable or oversized <memory> is unknown, never 0 MiB.
+TEST(DomainRecord, UnreadableMemoryIsUnknownNotZero) {
+    const std::string sev = "<launchSecurity type='sev'><policy>0x0033</policy></launchSecurity>";
+    for (const char* memory :
+         {"<memory unit='KiB'>lots</memory>", "<memory unit='parsec'>1</memory>",
+          "<memory unit='EiB'>16</memory>", "<memory>-1</memory>", ""}) {
+        const auto record = parse_domain_record(domain(memory, sev));
+        EXPECT_FALSE(record.memory_known) << memory;
+        EXPECT_EQ(record.pool, EncryptionModel::Sev) << memory;
+    }
+    EXPECT_TRUE(parse_domain_record(domain("<memory unit='KiB'>1024</memory>", sev)).memory_known);
+}
+
+// A partial MiB is still locked: rounded up, never down to 0.
+TEST(DomainRecord, PartialMebibytesRoundUp) {
+    EXPECT_EQ(parse_domain_record(domain("<memory unit='KiB'>1</memory>", "")).memory_mib, 1u);
+    EXPECT_EQ(parse_domain_record(domain("<memory unit='KiB'>1025</memory>", "")).memory_mib, 2u);
+}
+
 } // namespace
 } // namespace sevd::launcher

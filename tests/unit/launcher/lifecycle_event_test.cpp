@@ -40,6 +40,14 @@ TEST(LifecycleEvent, EventsOfARunningOrMerelyUndefinedDomainKeepTheSlot) {
         EXPECT_EQ(stop_reason(event, 0), std::nullopt) << "event " << event;
 }
 
+// Issue 13 (1): a domain that starts, whoever started it, must be counted.
+TEST(LifecycleEvent, OnlyStartedMeansANewHolder) {
+    EXPECT_TRUE(is_start(VIR_DOMAIN_EVENT_STARTED));
+    EXPECT_FALSE(is_start(VIR_DOMAIN_EVENT_RESUMED)); // a paused guest kept its ASID
+    EXPECT_FALSE(is_start(VIR_DOMAIN_EVENT_DEFINED));
+    EXPECT_FALSE(is_start(VIR_DOMAIN_EVENT_STOPPED));
+}
+
 TEST(LifecycleEvent, CloseReasonsReadAsWords) {
     EXPECT_EQ(close_reason(VIR_CONNECT_CLOSE_REASON_EOF),
               "libvirtd closed the connection (stopped, restarted or crashed)");

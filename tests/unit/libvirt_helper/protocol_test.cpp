@@ -46,10 +46,29 @@ TEST(HelperProtocol, EveryErrorCodeSurvivesTheLink) {
     }
 }
 
+// Issue 13 (2): "the helper may have done it" crosses the link.
+TEST(HelperProtocol, UnknownOutcomeSurvivesTheLink) {
+    Reply sent;
+    sent.id = 2;
+    sent.error = Failure{ErrorCode::Libvirt, "connection lost during define+start",
+                         launcher::Outcome::Unknown};
+    const auto got = std::get<Reply>(decode_from_helper(encode(sent)));
+    ASSERT_TRUE(got.error);
+    EXPECT_EQ(got.error->outcome, launcher::Outcome::Unknown);
+    sent.error->outcome = launcher::Outcome::Known;
+    EXPECT_EQ(std::get<Reply>(decode_from_helper(encode(sent))).error->outcome,
+              launcher::Outcome::Known);
+}
+
 TEST(HelperProtocol, EventsRoundTrip) {
     const Event stopped = launcher::DomainStopped{"g1", "uuid-1", "crashed"};
     const auto got = std::get<Event>(decode_from_helper(encode(stopped)));
     EXPECT_EQ(std::get<launcher::DomainStopped>(got), std::get<launcher::DomainStopped>(stopped));
+
+    const Event started = launcher::DomainStarted{"g2", "uuid-2"};
+    const auto got_started = std::get<Event>(decode_from_helper(encode(started)));
+    EXPECT_EQ(std::get<launcher::DomainStarted>(got_started),
+              std::get<launcher::DomainStarted>(started));
 
     const Event closed = ConnectionClosed{"libvirtd closed it"};
     const auto got_closed = std::get<Event>(decode_from_helper(encode(closed)));
@@ -69,6 +88,9 @@ TEST(HelperProtocol, FactsRoundTripWithEveryOptionalSetAndUnset) {
     sev.max_guests = 410; // max_es_guests left unset: older libvirt
     facts.domcaps.value = sev;
     facts.running.error = "listing running domains: broken";
+    EXPECT_EQ(facts_from_json(facts_to_json(facts)), facts);
+    facts.running.value = probe::RunningEncryptedGuests{
+        1, 1, {{"other-tool", EncryptionModel::SevEs}, {"b", EncryptionModel::Sev}}};
     EXPECT_EQ(facts_from_json(facts_to_json(facts)), facts);
 
     probe::LibvirtFacts unreachable;
@@ -91,6 +113,9 @@ TEST(HelperProtocol, RecordRoundTrip) {
     EXPECT_EQ(got.policy, 0x37u);
     EXPECT_EQ(got.memory_mib, 2048u);
     EXPECT_TRUE(got.launched_by_sevd);
+
+    record.memory_known = false; // <memory> unreadable: unknown, not 0
+    EXPECT_FALSE(record_from_json(record_to_json(record)).memory_known);
 
     record.pool.reset(); // an unencrypted domain
     EXPECT_FALSE(record_from_json(record_to_json(record)).pool);

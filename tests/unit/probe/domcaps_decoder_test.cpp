@@ -63,7 +63,10 @@ TEST(LaunchSecurityDecoder, PolicyBit2IsEs) {
     EXPECT_EQ(decode_launch_security(
                   domain("<launchSecurity type='sev'><policy>0x0037</policy></launchSecurity>")),
               LaunchSecurityKind::SevEs);
+    // One pool rule (probe::asid_pool): SNP guests take SEV-ES ASIDs.
     EXPECT_EQ(decode_launch_security(domain("<launchSecurity type='sev-snp'/>")),
+              LaunchSecurityKind::SevEs);
+    EXPECT_EQ(decode_launch_security(domain("<launchSecurity type='s390-pv'/>")),
               LaunchSecurityKind::Other);
     EXPECT_EQ(decode_launch_security(domain("")), LaunchSecurityKind::None);
     EXPECT_EQ(decode_launch_security("<domain"), LaunchSecurityKind::None);

@@ -1,0 +1,28 @@
+// sevd's mark on the domains it launches (a <metadata> element in its own
+// namespace), and what the probe reports about running encrypted domains
+// without it: guests started by another tool, which count against the ASID
+// pools and the memory limit like sevd's but are never stopped by sevd. Pure.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include <pugixml.hpp>
+
+#include "probe/host_report.h"
+
+namespace sevd::probe {
+
+// XML namespace and element of the <metadata> mark (written by the launcher's
+// domain XML builder, read back here).
+inline constexpr std::string_view kSevdMetadataNamespace = "urn:sevd:guest:1";
+inline constexpr std::string_view kSevdMetadataElement = "sevd:guest";
+
+// Whether <domain> carries the mark.
+bool has_sevd_mark(const pugi::xml_node& domain);
+
+// The domain when it holds an ASID (asid_pool) and carries no sevd mark;
+// nullopt for sevd's, unencrypted, or unparsable XML.
+std::optional<ForeignDomain> foreign_domain(std::string_view domain_xml);
+
+} // namespace sevd::probe
