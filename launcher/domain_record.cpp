@@ -57,6 +57,39 @@ uint32_t parse_policy(std::string_view text) {
     return static_cast<uint32_t>(parse_number(text, 10));
 }
 
+ImageLayer layer_of(pugi::xml_node holder, std::string_view type, std::string_view format) {
+    const auto source = holder.child("source");
+    ImageLayer layer;
+    layer.kind = type == "block" ? ImageKind::Block : ImageKind::File;
+    layer.path = source.attribute(layer.kind == ImageKind::Block ? "dev" : "file").as_string();
+    layer.format = format == "qcow2" ? ImageFormat::Qcow2 : ImageFormat::Raw;
+    layer.fd_group = source.attribute("fdgroup").as_string();
+    return layer;
+}
+
+// The disk and each <backingStore> holding a source, down to the empty one.
+RecordedDisk disk_of(pugi::xml_node disk) {
+    RecordedDisk out;
+    out.read_only = static_cast<bool>(disk.child("readonly"));
+    out.image.chain.push_back(layer_of(disk, disk.attribute("type").as_string(),
+                                       disk.child("driver").attribute("type").as_string()));
+    for (auto store = disk.child("backingStore"); store && store.child("source");
+         store = store.child("backingStore"))
+        out.image.chain.push_back(layer_of(store, store.attribute("type").as_string(),
+                                           store.child("format").attribute("type").as_string()));
+    return out;
+}
+
+std::vector<RecordedDisk> disks_of(pugi::xml_node devices) {
+    std::vector<RecordedDisk> disks;
+    for (auto disk : devices.children("disk")) {
+        const std::string_view type = disk.attribute("type").as_string();
+        if ((type == "file" || type == "block") && disk.child("source"))
+            disks.push_back(disk_of(disk));
+    }
+    return disks;
+}
+
 } // namespace
 
 DomainRecord parse_domain_record(const std::string& domain_xml) {
@@ -82,6 +115,7 @@ DomainRecord parse_domain_record(const std::string& domain_xml) {
         record.pool = model_from_policy(record.policy);
     else if (type == "sev-snp")
         record.pool = EncryptionModel::SevEs;
+    record.disks = disks_of(domain.child("devices"));
     return record;
 }
 

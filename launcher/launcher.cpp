@@ -24,6 +24,7 @@ bool is_admission_refusal(const LaunchError& e) {
 Launcher::Launcher(const config::Config& config, std::unique_ptr<LibvirtDomains> client)
     : config_(config), client_(std::move(client)) {
     host_.validation.default_machine_type = config_.machine_type;
+    host_.validation.networks = config_.networks;
     host_.validation.sev = {false, std::string("amd-sev: ") + kNotProbed};
     host_.validation.sev_es = {false, std::string("amd-sev-es: ") + kNotProbed};
 }
@@ -31,6 +32,7 @@ Launcher::Launcher(const config::Config& config, std::unique_ptr<LibvirtDomains>
 void Launcher::update_host(const probe::HostReport& report, uint64_t memory_limit_bytes) {
     HostView view;
     view.validation.default_machine_type = config_.machine_type;
+    view.validation.networks = config_.networks;
     view.validation.sev = model_support(report, EncryptionModel::Sev);
     view.validation.sev_es = model_support(report, EncryptionModel::SevEs);
     // QEMU hard-codes reducedPhysBits; libvirt reports what QEMU will accept.
@@ -56,10 +58,30 @@ Launcher::Prepared Launcher::prepare(const LaunchRequest& request) const {
         std::lock_guard lock(host_mutex_);
         host = host_;
     }
-    auto validated = validate_request(request, host.validation);
-    const auto image = resolve_image(validated.disk, config_.image_dirs);
-    auto xml = build_domain_xml(validated, image, host.security);
-    return {std::move(validated), std::move(xml)};
+    Prepared prepared;
+    prepared.request = validate_request(request, host.validation);
+    const auto& checked = prepared.request;
+    prepared.disk =
+        open_image(checked.disk, checked.disk_format, config_.image_dirs, {"disk", "disk", true});
+    if (!checked.seed.empty())
+        prepared.seed =
+            open_image(checked.seed, ImageFormat::Raw, config_.image_dirs, {"seed", "seed", false});
+    prepared.xml =
+        build_domain_xml(checked, prepared.disk.image, host.security,
+                         prepared.seed ? std::optional(prepared.seed->image) : std::nullopt);
+    return prepared;
+}
+
+std::vector<FdGroup> Launcher::Prepared::fd_groups() const {
+    std::vector<FdGroup> groups;
+    for (const OpenedImage* image : {&disk, seed ? &*seed : nullptr}) {
+        if (image == nullptr)
+            continue;
+        for (size_t i = 0; i < image->fds.size(); ++i)
+            if (!image->image.chain[i].fd_group.empty())
+                groups.push_back({image->image.chain[i].fd_group, image->fds[i].get()});
+    }
+    return groups;
 }
 
 std::string Launcher::plan(const LaunchRequest& request) const {
@@ -74,9 +96,7 @@ uint64_t Launcher::locked_bytes(uint64_t memory_mib) const {
 // (domain_stopped); without events (or when one was missed while the
 // connection was down) it counts until the next re-sync, so a refusal
 // re-reads libvirt once before it stands.
-AdmissionLedger::Reservation Launcher::reserve(const ValidatedRequest& request) {
-    const AdmissionLedger::Holding claim{request.name, request.model,
-                                         locked_bytes(request.memory_mib)};
+AdmissionLedger::Reservation Launcher::reserve(const AdmissionLedger::Holding& claim) {
     try {
         return ledger_.reserve(claim);
     } catch (const LaunchError& e) {
@@ -91,17 +111,19 @@ GuestInfo Launcher::launch(const LaunchRequest& request) {
     try {
         auto prepared = prepare(request);
         resync_if_reconnected();
-        auto reservation = reserve(prepared.request);
+        const auto& checked = prepared.request;
+        auto reservation = reserve({checked.name, checked.model, locked_bytes(checked.memory_mib)});
         if (client_->domain_exists(prepared.request.name))
             throw LaunchError(ErrorCode::InvalidArgument,
                               "a domain named '" + prepared.request.name +
                                   "' is already defined in libvirt; choose another name");
-        const auto uuid = client_->define_and_start(prepared.xml);
+        const auto uuid = client_->define_and_start(prepared.xml, prepared.fd_groups());
         const GuestInfo info{prepared.request.name, uuid, prepared.request.model,
                              prepared.request.memory_mib};
         std::lock_guard lock(state_mutex_);
         reservation.commit();
         guests_[info.name] = info;
+        shut_off_.erase(info.name);
         spdlog::info("launched {} guest '{}' ({} MiB, uuid {})", model_name(info.model), info.name,
                      info.memory_mib, info.uuid);
         return info;
@@ -124,6 +146,7 @@ GuestInfo Launcher::stop(const std::string& name) {
         spdlog::info("guest '{}' was already gone from libvirt", name);
     ledger_.remove_running(name);
     guests_.erase(name);
+    shut_off_.erase(name);
     spdlog::info("stopped guest '{}' (uuid {})", name, info.uuid);
     return info;
 }
@@ -147,6 +170,104 @@ std::vector<GuestInfo> Launcher::guests() const {
     return list;
 }
 
+std::vector<DefinedGuest> Launcher::all_guests() const {
+    std::lock_guard lock(state_mutex_);
+    std::map<std::string, DefinedGuest> all;
+    for (const auto& [name, info] : shut_off_)
+        all[name] = {info, false};
+    for (const auto& [name, info] : guests_)
+        all[name] = {info, true};
+    std::vector<DefinedGuest> list;
+    for (auto& [name, guest] : all)
+        list.push_back(std::move(guest));
+    return list;
+}
+
+// A guest sevd defined; `what` ("start", "shut down") names the refused action.
+DomainRecord Launcher::defined_guest(const std::string& name, const char* what) {
+    if (!is_valid_guest_name(name))
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          "name '" + printable(name) + "' is not a guest name");
+    auto record = client_->find_domain(name);
+    if (!record || !record->launched_by_sevd || !record->pool)
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          std::string("cannot ") + what + " '" + name +
+                              "': no guest of that name was launched by sevd; see 'sevdctl "
+                              "guests --all'");
+    return std::move(*record);
+}
+
+// The images the domain states, opened again as at launch: a file that moved,
+// changed format or gained another backing file since is refused.
+std::vector<OpenedImage> Launcher::reopen_images(const DomainRecord& record) const {
+    std::vector<OpenedImage> opened;
+    for (const auto& disk : record.disks) {
+        const auto& top = disk.image.chain.front();
+        auto image =
+            open_image(top.path, top.format, config_.image_dirs,
+                       {"image of guest '" + record.name + "'", top.fd_group, !disk.read_only});
+        auto recorded = disk.image;
+        for (size_t i = 0; i < recorded.chain.size() && i < image.image.chain.size(); ++i)
+            recorded.chain[i].fd_group = image.image.chain[i].fd_group = "";
+        if (image.image != recorded)
+            throw LaunchError(ErrorCode::InvalidArgument,
+                              "cannot start '" + record.name + "': its image '" + top.path +
+                                  "' no longer has the backing chain it was launched with; "
+                                  "stop the guest and launch it again");
+        opened.push_back(std::move(image));
+    }
+    return opened;
+}
+
+GuestInfo Launcher::start(const std::string& name) {
+    try {
+        resync_if_reconnected();
+        const auto record = defined_guest(name, "start");
+        if (record.active)
+            throw LaunchError(ErrorCode::InvalidArgument,
+                              "guest '" + name + "' is already running");
+        HostView host;
+        {
+            std::lock_guard lock(host_mutex_);
+            host = host_;
+        }
+        const auto& support = host.validation.support(*record.pool);
+        if (!support.launchable)
+            throw LaunchError(support.refusal, support.reason);
+        const auto images = reopen_images(record);
+        std::vector<FdGroup> fds;
+        for (size_t d = 0; d < images.size(); ++d)
+            for (size_t i = 0; i < images[d].fds.size(); ++i)
+                if (const auto& group = record.disks[d].image.chain[i].fd_group; !group.empty())
+                    fds.push_back({group, images[d].fds[i].get()});
+        auto reservation = reserve({name, *record.pool, locked_bytes(record.memory_mib)});
+        client_->start(name, fds);
+        const GuestInfo info{record.name, record.uuid, *record.pool, record.memory_mib};
+        std::lock_guard lock(state_mutex_);
+        reservation.commit();
+        guests_[name] = info;
+        shut_off_.erase(name);
+        spdlog::info("started {} guest '{}' again ({} MiB, uuid {})", model_name(info.model), name,
+                     info.memory_mib, info.uuid);
+        return info;
+    } catch (const LaunchError& e) {
+        spdlog::warn("start of '{}' refused ({}): {}", name, error_name(e.code()), e.what());
+        throw;
+    }
+}
+
+GuestInfo Launcher::shutdown(const std::string& name) {
+    resync_if_reconnected();
+    const auto record = defined_guest(name, "shut down");
+    if (!record.active)
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          "guest '" + name + "' is not running; start it with 'sevdctl start " +
+                              name + "'");
+    client_->shutdown(name);
+    spdlog::info("asked guest '{}' (uuid {}) to shut down", name, record.uuid);
+    return {record.name, record.uuid, *record.pool, record.memory_mib};
+}
+
 std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
     std::lock_guard lock(state_mutex_);
     const auto it = guests_.find(event.name);
@@ -159,6 +280,7 @@ std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
         return std::nullopt;
     auto info = it->second;
     guests_.erase(it);
+    shut_off_[info.name] = info; // still defined, powered off, until Stop
     spdlog::info("guest '{}' (uuid {}) {}: its {} slot and {} MiB of locked memory are free",
                  info.name, info.uuid, event.reason, model_name(info.model), info.memory_mib);
     return info;
@@ -174,9 +296,14 @@ void Launcher::resync() {
         if (record.launched_by_sevd)
             ours[record.name] = {record.name, record.uuid, *record.pool, record.memory_mib};
     }
+    std::map<std::string, GuestInfo> off;
+    for (const auto& record : client_->list_sevd_domains())
+        if (!record.active && record.pool)
+            off[record.name] = {record.name, record.uuid, *record.pool, record.memory_mib};
     ledger_.replace_running(running);
     note_vanished_locked(ours);
     guests_ = std::move(ours);
+    shut_off_ = std::move(off);
     synced_generation_ = client_->generation();
 }
 

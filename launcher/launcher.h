@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "launcher/admission_ledger.h"
 #include "launcher/domain_xml.h"
+#include "launcher/image_resolver.h"
 #include "launcher/launch_error.h"
 #include "launcher/launch_request.h"
 #include "launcher/libvirt_domains.h"
@@ -43,8 +44,19 @@ public:
     // itself but still defined). Throws LaunchError(InvalidArgument) for any
     // other name.
     GuestInfo stop(const std::string& name);
+    // Starts a guest sevd defined that is powered off, admitted exactly like a
+    // launch (model launchable, a slot, memory; refused with the same named
+    // errors). Its images are opened again beneath the image directories and
+    // must still form the chain its XML states. Throws LaunchError.
+    GuestInfo start(const std::string& name);
+    // Asks a running guest sevd launched to power off (ACPI); it stays
+    // defined. Its slot and memory are freed when libvirt reports it stopped.
+    GuestInfo shutdown(const std::string& name);
     // Running guests sevd launched, by name.
     std::vector<GuestInfo> guests() const;
+    // Every guest sevd defined, running or powered off, by name (as of the
+    // last re-sync and the changes sevd saw since). Never calls libvirt.
+    std::vector<DefinedGuest> all_guests() const;
     // libvirt reported a domain stopped (by itself or from outside sevd): frees
     // its ASID slot and locked memory at once and, when it is a guest sevd
     // launched, drops it from guests() and returns it (the caller announces
@@ -67,13 +79,20 @@ private:
         ValidationContext validation;
         HostSecurity security;
     };
+    // The request checked, its images open (the descriptors libvirt is
+    // given), and the XML naming them.
     struct Prepared {
         ValidatedRequest request;
+        OpenedImage disk;
+        std::optional<OpenedImage> seed;
         std::string xml;
+        std::vector<FdGroup> fd_groups() const;
     };
 
     Prepared prepare(const LaunchRequest& request) const;
-    AdmissionLedger::Reservation reserve(const ValidatedRequest& request);
+    AdmissionLedger::Reservation reserve(const AdmissionLedger::Holding& claim);
+    DomainRecord defined_guest(const std::string& name, const char* what);
+    std::vector<OpenedImage> reopen_images(const DomainRecord& record) const;
     void resync_if_reconnected();
     GuestInfo stopped_guest_locked(const std::string& name);
     void note_vanished_locked(const std::map<std::string, GuestInfo>& running);
@@ -89,6 +108,7 @@ private:
     // Guards guests_ and orders resync against commit/stop.
     mutable std::mutex state_mutex_;
     std::map<std::string, GuestInfo> guests_;
+    std::map<std::string, GuestInfo> shut_off_; // sevd's guests defined but not running
     uint64_t synced_generation_ = 0;
 
     // Its own lock (taken inside state_mutex_, never around it): take_vanished()
