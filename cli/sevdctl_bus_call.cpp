@@ -28,6 +28,7 @@ bool is_refusal(const std::string& name) {
 } // namespace
 
 int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
+                 std::chrono::milliseconds timeout,
                  const std::function<int(sdbus::IConnection&)>& call) {
     std::unique_ptr<sdbus::IConnection> bus;
     try {
@@ -40,6 +41,7 @@ int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
         return kCtlNotRunning;
     }
     try {
+        bus->setMethodCallTimeout(timeout);
         return call(*bus);
     } catch (const sdbus::Error& e) {
         if (dbus::is_daemon_absent(e)) {

@@ -5,6 +5,7 @@
 // running / the bus is unreachable (the LSB "program is not running" code).
 #pragma once
 
+#include <chrono>
 #include <functional>
 
 #include <CLI/CLI.hpp>
@@ -28,10 +29,15 @@ void add_status_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
 void add_launch_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
 void add_guests_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
 void add_stop_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+void add_start_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+void add_shutdown_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
 
-// Connects to the bus and runs `call` on it; turns a bus error into a message on stderr (or
-// {"error": ...} on stdout with `json`) and the exit code above.
+// Connects to the bus and runs `call` on it, its method calls waiting up to
+// `timeout` (dbus/call_timeouts.h: longer than the daemon's own bound); turns
+// a bus error into a message on stderr (or {"error": ...} on stdout with
+// `json`) and the exit code above.
 int run_bus_call(const char* command, const CtlGlobals& globals, bool json,
+                 std::chrono::milliseconds timeout,
                  const std::function<int(sdbus::IConnection&)>& call);
 
 } // namespace sevd::cli

@@ -1,4 +1,4 @@
-// `sevdctl`: status, launch, guests and stop over D-Bus (DESIGN.md "Commands").
+// `sevdctl`: status, launch, guests, start, shutdown and stop over D-Bus (DESIGN.md "Commands").
 #include <map>
 
 #include "cli/sevdctl_commands.h"
@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
     sevd::cli::add_status_command(app, globals, exit_code);
     sevd::cli::add_launch_command(app, globals, exit_code);
     sevd::cli::add_guests_command(app, globals, exit_code);
+    sevd::cli::add_start_command(app, globals, exit_code);
+    sevd::cli::add_shutdown_command(app, globals, exit_code);
     sevd::cli::add_stop_command(app, globals, exit_code);
     try {
         app.parse(argc, argv);

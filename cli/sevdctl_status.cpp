@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/sevdctl_commands.h"
+#include "dbus/call_timeouts.h"
 #include "dbus/host_client.h"
 #include "dbus/report_from_json.h"
 #include "probe/report_text.h"
@@ -16,13 +17,14 @@ void add_status_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
     auto* cmd = app.add_subcommand("status", "Show what the daemon reports about this host");
     cmd->add_flag("--json", *json, "print the report as JSON only (Describe())");
     cmd->callback([&globals, &exit_code, json] {
-        exit_code = run_bus_call("status", globals, *json, [&](sdbus::IConnection& bus) {
-            dbus::HostClient host(bus);
-            const std::string describe = host.Describe();
-            const auto report = dbus::report_from_json(describe);
-            std::cout << (*json ? describe + "\n" : probe::report_to_text(report));
-            return report.ready ? kCtlOk : kCtlRefused;
-        });
+        exit_code = run_bus_call(
+            "status", globals, *json, dbus::call_timeout::kDescribe, [&](sdbus::IConnection& bus) {
+                dbus::HostClient host(bus);
+                const std::string describe = host.Describe();
+                const auto report = dbus::report_from_json(describe);
+                std::cout << (*json ? describe + "\n" : probe::report_to_text(report));
+                return report.ready ? kCtlOk : kCtlRefused;
+            });
     });
 }
 

@@ -33,6 +33,7 @@ struct Config {
     // [guests]
     std::vector<std::filesystem::path> image_dirs = {"/var/lib/libvirt/images"};
     std::optional<uint32_t> max_encrypted_guests; // cap on both ASID pools
+    std::vector<std::string> networks;            // libvirt networks guests may join
 
     KeyOrigins origins;
     // "FILE:LINE: [section] key" for error messages, or "built-in default [section] key".

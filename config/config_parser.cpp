@@ -73,6 +73,38 @@ std::string parse_word(const std::string& text, const ValueError& error,
     return text;
 }
 
+bool is_network_name(std::string_view name) {
+    constexpr size_t kMaxNetworkName = 64;
+    const auto plain = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    };
+    if (name.empty() || name.size() > kMaxNetworkName || !plain(name.front()))
+        return false;
+    for (char c : name)
+        if (!plain(c) && c != '.' && c != '_' && c != '-')
+            return false;
+    return true;
+}
+
+// "default, br-guests": libvirt network names; empty: guests join none.
+std::vector<std::string> parse_networks(const std::string& text, const ValueError& error) {
+    std::vector<std::string> names;
+    size_t start = 0;
+    while (start <= text.size() && !text.empty()) {
+        auto stop = text.find(',', start);
+        if (stop == std::string::npos)
+            stop = text.size();
+        const std::string name(trim_blanks(std::string_view(text).substr(start, stop - start)));
+        if (!is_network_name(name))
+            error.fail("\"" + name +
+                       "\" is not a libvirt network name sevd accepts; list names of 1 to 64 "
+                       "characters from A-Z a-z 0-9 . _ -, separated by ',' (e.g. default)");
+        names.push_back(name);
+        start = stop + 1;
+    }
+    return names;
+}
+
 using Setter = std::function<void(const std::string&, const ValueError&, Config&)>;
 
 struct KeySpec {
@@ -81,8 +113,8 @@ struct KeySpec {
     Setter set;
 };
 
-const std::array<KeySpec, 6>& key_specs() {
-    static const std::array<KeySpec, 6> specs{{
+const std::array<KeySpec, 7>& key_specs() {
+    static const std::array<KeySpec, 7> specs{{
         {"libvirt", "uri",
          [](const std::string& v, const ValueError& e, Config& c) {
              c.libvirt_uri = parse_word(v, e, "qemu:///system");
@@ -110,6 +142,10 @@ const std::array<KeySpec, 6>& key_specs() {
                  return;
              }
              c.max_encrypted_guests = static_cast<uint32_t>(parse_unsigned(v, UINT32_MAX, e, "15"));
+         }},
+        {"guests", "networks",
+         [](const std::string& v, const ValueError& e, Config& c) {
+             c.networks = parse_networks(v, e);
          }},
     }};
     return specs;

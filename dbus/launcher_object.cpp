@@ -63,7 +63,7 @@ void LauncherObject::announce_guests() {
     // reach sevd) are signalled like those an event reported.
     for (const auto& guest : launcher_->take_vanished())
         emitGuestStopped(guest.name, guest.uuid);
-    getObject().emitPropertiesChangedSignal(kLauncherInterface, {"Guests"});
+    getObject().emitPropertiesChangedSignal(kLauncherInterface, {"Guests", "AllGuests"});
 }
 
 void LauncherObject::domain_stopped(const launcher::DomainStopped& event) {
@@ -148,6 +148,38 @@ void LauncherObject::Stop(sdbus::Result<>&& result, std::string name) {
             announce_guests();
             on_guests_changed_();
         });
+}
+
+void LauncherObject::Start(sdbus::Result<std::string>&& result, std::string name) {
+    authorize();
+    auto launcher = launcher_;
+    run_off_loop<launcher::GuestInfo>(
+        loop_, workers_, std::move(result), [launcher, name] { return launcher->start(name); },
+        [this](sdbus::Result<std::string>& reply, const launcher::GuestInfo& guest) {
+            reply.returnResults(guest.uuid);
+            emitGuestLaunched(guest.name, guest.uuid, std::string(model_name(guest.model)));
+            announce_guests();
+            on_guests_changed_();
+        });
+}
+
+// GuestStopped and the Guests change follow with libvirt's STOPPED event.
+void LauncherObject::Shutdown(sdbus::Result<>&& result, std::string name) {
+    authorize();
+    auto launcher = launcher_;
+    run_off_loop<launcher::GuestInfo>(
+        loop_, workers_, std::move(result), [launcher, name] { return launcher->shutdown(name); },
+        [](sdbus::Result<>& reply, const launcher::GuestInfo&) { reply.returnResults(); });
+}
+
+std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t, std::string>>
+LauncherObject::AllGuests() {
+    std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t, std::string>> out;
+    for (const auto& guest : launcher_->all_guests())
+        out.emplace_back(guest.info.name, guest.info.uuid,
+                         std::string(model_name(guest.info.model)), guest.info.memory_mib,
+                         std::string(guest.running ? "running" : "shut off"));
+    return out;
 }
 
 std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>>

@@ -47,7 +47,11 @@ private:
     void Plan(sdbus::Result<std::string>&& result, std::string name, uint64_t memory_mib,
               uint32_t vcpus, std::string disk, Arguments properties) override;
     void Stop(sdbus::Result<>&& result, std::string name) override;
+    void Start(sdbus::Result<std::string>&& result, std::string name) override;
+    void Shutdown(sdbus::Result<>&& result, std::string name) override;
     std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> Guests() override;
+    std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t, std::string>>
+    AllGuests() override;
 
     void authorize();
 

@@ -25,6 +25,39 @@ std::optional<uint64_t> memory_mib(pugi::xml_node memory) {
     return *bytes / kMiB + (*bytes % kMiB != 0 ? 1 : 0);
 }
 
+ImageLayer layer_of(pugi::xml_node holder, std::string_view type, std::string_view format) {
+    const auto source = holder.child("source");
+    ImageLayer layer;
+    layer.kind = type == "block" ? ImageKind::Block : ImageKind::File;
+    layer.path = source.attribute(layer.kind == ImageKind::Block ? "dev" : "file").as_string();
+    layer.format = format == "qcow2" ? ImageFormat::Qcow2 : ImageFormat::Raw;
+    layer.fd_group = source.attribute("fdgroup").as_string();
+    return layer;
+}
+
+// The disk and each <backingStore> holding a source, down to the empty one.
+RecordedDisk disk_of(pugi::xml_node disk) {
+    RecordedDisk out;
+    out.read_only = static_cast<bool>(disk.child("readonly"));
+    out.image.chain.push_back(layer_of(disk, disk.attribute("type").as_string(),
+                                       disk.child("driver").attribute("type").as_string()));
+    for (auto store = disk.child("backingStore"); store && store.child("source");
+         store = store.child("backingStore"))
+        out.image.chain.push_back(layer_of(store, store.attribute("type").as_string(),
+                                           store.child("format").attribute("type").as_string()));
+    return out;
+}
+
+std::vector<RecordedDisk> disks_of(pugi::xml_node devices) {
+    std::vector<RecordedDisk> disks;
+    for (auto disk : devices.children("disk")) {
+        const std::string_view type = disk.attribute("type").as_string();
+        if ((type == "file" || type == "block") && disk.child("source"))
+            disks.push_back(disk_of(disk));
+    }
+    return disks;
+}
+
 } // namespace
 
 DomainRecord parse_domain_record(const std::string& domain_xml) {
@@ -45,6 +78,7 @@ DomainRecord parse_domain_record(const std::string& domain_xml) {
     const std::string_view policy = security.child_value("policy");
     record.policy = probe::parse_hex_u32(probe::trim(policy)).value_or(0);
     record.pool = probe::asid_pool(security.attribute("type").as_string(), policy);
+    record.disks = disks_of(domain.child("devices"));
     return record;
 }
 

@@ -6,10 +6,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "launcher/launch_request.h"
 #include "probe/encryption_model.h"
 
 namespace sevd::launcher {
+
+// A disk of the domain as its XML states it: the chain with each file's
+// format and fd group (what Start opens and hands libvirt again).
+struct RecordedDisk {
+    ResolvedImage image;
+    bool read_only = false;
+    bool operator==(const RecordedDisk&) const = default;
+};
 
 struct DomainRecord {
     std::string name;
@@ -18,7 +28,9 @@ struct DomainRecord {
     uint32_t policy = 0;
     uint64_t memory_mib = 0;  // <memory>, rounded up to whole MiB; meaningful when memory_known
     bool memory_known = true; // false: <memory> unreadable (counted as filling the limit)
-    bool launched_by_sevd = false; // carries sevd's <metadata> mark
+    bool launched_by_sevd = false;   // carries sevd's <metadata> mark
+    bool active = false;             // running (or paused); set by the reader, not the XML
+    std::vector<RecordedDisk> disks; // file and block disks, in XML order
 };
 
 // Throws std::runtime_error when the XML is not a domain.

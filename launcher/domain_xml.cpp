@@ -104,6 +104,49 @@ void add_cpu(pugi::xml_node domain, const ValidatedRequest& request) {
     }
 }
 
+const char* format_text(ImageFormat format) {
+    return format == ImageFormat::Qcow2 ? "qcow2" : "raw";
+}
+
+// <source> of one layer: a file arrives as its descriptor group, libvirt opens
+// nothing by name; a block device can only be named (libvirt 9.0).
+void add_source(pugi::xml_node parent, const ImageLayer& layer) {
+    auto source = child(parent, "source");
+    const bool block = layer.kind == ImageKind::Block;
+    attr(source, block ? "dev" : "file", layer.path.c_str());
+    if (!layer.fd_group.empty())
+        attr(source, "fdgroup", layer.fd_group.c_str());
+}
+
+// Every backing file with its format stated, ending in an empty <backingStore/>
+// so libvirt never probes the last one.
+void add_backing_chain(pugi::xml_node disk, const ResolvedImage& image) {
+    auto parent = disk;
+    for (size_t i = 1; i < image.chain.size(); ++i) {
+        const auto& layer = image.chain[i];
+        auto store = child(parent, "backingStore");
+        attr(store, "type", layer.kind == ImageKind::Block ? "block" : "file");
+        attr(child(store, "format"), "type", format_text(layer.format));
+        add_source(store, layer);
+        parent = store;
+    }
+    child(parent, "backingStore");
+}
+
+pugi::xml_node add_disk_node(pugi::xml_node devices, const ResolvedImage& image,
+                             const char* device) {
+    const auto& top = image.chain.front();
+    auto disk = child(devices, "disk");
+    attr(disk, "type", top.kind == ImageKind::Block ? "block" : "file");
+    attr(disk, "device", device);
+    auto driver = child(disk, "driver");
+    attr(driver, "name", "qemu");
+    attr(driver, "type", format_text(top.format));
+    add_source(disk, top);
+    add_backing_chain(disk, image);
+    return disk;
+}
+
 void add_disk(pugi::xml_node devices, const ValidatedRequest& request, const ResolvedImage& image) {
     if (request.disk_bus == DiskBus::Scsi) {
         auto controller = child(devices, "controller");
@@ -112,26 +155,45 @@ void add_disk(pugi::xml_node devices, const ValidatedRequest& request, const Res
         attr(controller, "model", "virtio-scsi");
         iommu_driver(controller);
     }
-    const bool block = image.kind == ImageKind::Block;
-    auto disk = child(devices, "disk");
-    attr(disk, "type", block ? "block" : "file");
-    attr(disk, "device", "disk");
-    auto driver = child(disk, "driver");
-    attr(driver, "name", "qemu");
-    attr(driver, "type", image.format == ImageFormat::Qcow2 ? "qcow2" : "raw");
-    if (request.disk_bus == DiskBus::Virtio)
-        attr(driver, "iommu", "on");
-    attr(child(disk, "source"), block ? "dev" : "file", image.path.c_str());
-    auto target = child(disk, "target");
+    auto disk = add_disk_node(devices, image, "disk");
     const bool virtio = request.disk_bus == DiskBus::Virtio;
+    if (virtio)
+        attr(disk.child("driver"), "iommu", "on");
+    auto target = child(disk, "target");
     attr(target, "dev", virtio ? "vda" : "sda");
     attr(target, "bus", virtio ? "virtio" : request.disk_bus == DiskBus::Scsi ? "scsi" : "sata");
 }
 
-void add_devices(pugi::xml_node domain, const ValidatedRequest& request,
-                 const ResolvedImage& image) {
+// A first-boot seed: a read-only CD-ROM on q35's built-in AHCI (SATA)
+// controller, which needs no virtio transport and so no IOMMU platform.
+void add_seed(pugi::xml_node devices, const ValidatedRequest& request, const ResolvedImage& seed) {
+    auto cdrom = add_disk_node(devices, seed, "cdrom");
+    auto target = child(cdrom, "target");
+    attr(target, "dev", request.disk_bus == DiskBus::Virtio ? "sda" : "sdb");
+    attr(target, "bus", "sata");
+    child(cdrom, "readonly");
+}
+
+// A virtio NIC on a libvirt network: iommu='on' like every virtio device, and
+// no option ROM: the guest boots from its disk, and a NIC ROM would be code
+// the launch measurement does not cover.
+void add_network(pugi::xml_node devices, const std::string& network) {
+    auto nic = child(devices, "interface");
+    attr(nic, "type", "network");
+    attr(child(nic, "source"), "network", network.c_str());
+    attr(child(nic, "model"), "type", "virtio");
+    iommu_driver(nic);
+    attr(child(nic, "rom"), "enabled", "no");
+}
+
+void add_devices(pugi::xml_node domain, const ValidatedRequest& request, const ResolvedImage& image,
+                 const std::optional<ResolvedImage>& seed) {
     auto devices = child(domain, "devices");
     add_disk(devices, request, image);
+    if (seed)
+        add_seed(devices, request, *seed);
+    for (const auto& network : request.networks)
+        add_network(devices, network);
     auto console = child(devices, "console");
     attr(console, "type", "pty");
     attr(child(console, "target"), "type", "serial");
@@ -150,7 +212,7 @@ void add_launch_security(pugi::xml_node domain, const ValidatedRequest& request,
 } // namespace
 
 std::string build_domain_xml(const ValidatedRequest& request, const ResolvedImage& disk,
-                             const HostSecurity& host) {
+                             const HostSecurity& host, const std::optional<ResolvedImage>& seed) {
     pugi::xml_document doc;
     auto domain = doc.append_child("domain");
     attr(domain, "type", kDomainType);
@@ -159,7 +221,7 @@ std::string build_domain_xml(const ValidatedRequest& request, const ResolvedImag
     add_os(domain, request);
     add_cpu(domain, request);
     attr(child(domain, "clock"), "offset", "utc");
-    add_devices(domain, request, disk);
+    add_devices(domain, request, disk, seed);
     add_launch_security(domain, request, host);
     std::ostringstream out;
     doc.save(out, "  ", pugi::format_indent | pugi::format_no_declaration);

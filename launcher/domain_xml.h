@@ -2,6 +2,7 @@
 // pugixml so every user-supplied value is escaped. Pure.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,7 +26,12 @@ using probe::kSevdMetadataNamespace;
 // hugepages), iommu='on' on every virtio device, no balloon (locked memory
 // cannot be ballooned), <launchSecurity type='sev'> with the host's
 // cbitpos/reducedPhysBits and policy 0x0033 (SEV) or 0x0037 (SEV-ES).
+// Each file of the disk's chain is stated with its format (<backingStore>,
+// ending in an empty one) and arrives as its fd group; each sevd:network is a
+// virtio NIC with iommu='on' and no option ROM; a seed is a read-only SATA
+// CD-ROM.
 std::string build_domain_xml(const ValidatedRequest& request, const ResolvedImage& disk,
-                             const HostSecurity& host);
+                             const HostSecurity& host,
+                             const std::optional<ResolvedImage>& seed = std::nullopt);
 
 } // namespace sevd::launcher

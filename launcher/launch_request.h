@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "probe/encryption_model.h"
 
@@ -20,6 +21,8 @@ struct LaunchRequest {
 };
 
 enum class DiskBus { Virtio, Scsi, Sata };
+enum class ImageKind { File, Block };
+enum class ImageFormat { Raw, Qcow2 };
 
 // Page size backing guest RAM. Small = the host's normal 4 KiB pages.
 struct PageSize {
@@ -39,17 +42,29 @@ struct ValidatedRequest {
     std::string machine_type; // "q35" or "pc-q35-X.Y"
     DiskBus disk_bus = DiskBus::Virtio;
     PageSize page_size;
-    uint32_t numa_nodes = 0; // 0: no NUMA topology asked
+    uint32_t numa_nodes = 0;                    // 0: no NUMA topology asked
+    ImageFormat disk_format = ImageFormat::Raw; // disk_format: stated, never guessed
+    std::vector<std::string> networks;          // sevd:network, each allowed by the config
+    std::string seed;                           // sevd:seed; empty: none
 };
 
-enum class ImageKind { File, Block };
-enum class ImageFormat { Raw, Qcow2 };
-
-// The boot disk after resolution inside the image directories.
-struct ResolvedImage {
+// One file of an image's chain, as libvirt is told about it.
+struct ImageLayer {
     std::string path; // canonical, symlinks resolved
     ImageKind kind = ImageKind::File;
     ImageFormat format = ImageFormat::Raw;
+    // libvirt opens nothing itself: the file arrives as this descriptor group
+    // (virDomainFDAssociate). Empty for block devices, which libvirt 9.0 can
+    // only name by path.
+    std::string fd_group;
+    bool operator==(const ImageLayer&) const = default;
+};
+
+// An image after resolution inside the image directories: chain[0] is the
+// image itself, each next entry the backing file of the one before.
+struct ResolvedImage {
+    std::vector<ImageLayer> chain;
+    bool operator==(const ResolvedImage&) const = default;
 };
 
 struct GuestInfo {
@@ -58,6 +73,13 @@ struct GuestInfo {
     EncryptionModel model = EncryptionModel::Sev;
     uint64_t memory_mib = 0;
     bool operator==(const GuestInfo&) const = default;
+};
+
+// A guest sevd defined, running or powered off (Launcher1.AllGuests).
+struct DefinedGuest {
+    GuestInfo info;
+    bool running = false;
+    bool operator==(const DefinedGuest&) const = default;
 };
 
 } // namespace sevd::launcher

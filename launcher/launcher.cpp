@@ -1,5 +1,6 @@
 #include "launcher/launcher.h"
 
+#include <functional>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -27,6 +28,7 @@ std::string being_checked(const std::string& what, const std::string& name, cons
 Launcher::Launcher(const config::Config& config, std::unique_ptr<LibvirtDomains> client)
     : client_(std::move(client)), config_(config) {
     host_.validation.default_machine_type = config_.machine_type;
+    host_.validation.networks = config_.networks;
     host_.validation.sev = {false, std::string("amd-sev: ") + kNotProbed};
     host_.validation.sev_es = {false, std::string("amd-sev-es: ") + kNotProbed};
 }
@@ -39,6 +41,7 @@ config::Config Launcher::config() const {
 void Launcher::update_host(const probe::HostReport& report) {
     std::lock_guard lock(host_mutex_);
     host_.validation.default_machine_type = config_.machine_type;
+    host_.validation.networks = config_.networks;
     host_.validation.sev = model_support(report, EncryptionModel::Sev);
     host_.validation.sev_es = model_support(report, EncryptionModel::SevEs);
     // QEMU hard-codes reducedPhysBits; libvirt reports what QEMU will accept.
@@ -69,6 +72,7 @@ void Launcher::reconfigure(const config::Config& config) {
     std::lock_guard lock(host_mutex_);
     config_ = config;
     host_.validation.default_machine_type = config_.machine_type;
+    host_.validation.networks = config_.networks;
     admit_against_locked(host_);
 }
 
@@ -108,19 +112,44 @@ Launcher::Prepared Launcher::prepare(const LaunchRequest& request) const {
         host = host_;
         image_dirs = config_.image_dirs;
     }
-    auto validated = validate_request(request, host.validation);
-    const auto image = resolve_image(validated.disk, image_dirs);
-    auto xml = build_domain_xml(validated, image, host.security);
-    return {std::move(validated), std::move(xml)};
+    Prepared prepared;
+    prepared.request = validate_request(request, host.validation);
+    const auto& checked = prepared.request;
+    prepared.disk =
+        open_image(checked.disk, checked.disk_format, image_dirs, {"disk", "disk", true});
+    if (!checked.seed.empty())
+        prepared.seed =
+            open_image(checked.seed, ImageFormat::Raw, image_dirs, {"seed", "seed", false});
+    prepared.xml =
+        build_domain_xml(checked, prepared.disk.image, host.security,
+                         prepared.seed ? std::optional(prepared.seed->image) : std::nullopt);
+    return prepared;
+}
+
+std::vector<FdGroup> Launcher::Prepared::fd_groups() const {
+    std::vector<FdGroup> groups;
+    for (const OpenedImage* image : {&disk, seed ? &*seed : nullptr}) {
+        if (image == nullptr)
+            continue;
+        for (size_t i = 0; i < image->fds.size(); ++i)
+            if (!image->image.chain[i].fd_group.empty())
+                groups.push_back({image->image.chain[i].fd_group, image->fds[i].get()});
+    }
+    return groups;
+}
+
+AdmissionLedger::Holding Launcher::claim_of(const std::string& name, EncryptionModel model,
+                                            uint64_t memory_mib) const {
+    const auto bytes = locked_bytes(memory_mib, config().guest_overhead_mb);
+    if (!bytes) // unreachable within the request and config bounds
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          "memory " + std::to_string(memory_mib) +
+                              " MiB plus the per-guest overhead does not fit 64 bits");
+    return {name, model, *bytes};
 }
 
 AdmissionLedger::Holding Launcher::claim_of(const ValidatedRequest& request) const {
-    const auto bytes = locked_bytes(request.memory_mib, config().guest_overhead_mb);
-    if (!bytes) // unreachable within the request and config bounds
-        throw LaunchError(ErrorCode::InvalidArgument,
-                          "memory " + std::to_string(request.memory_mib) +
-                              " MiB plus the per-guest overhead does not fit 64 bits");
-    return {request.name, request.model, *bytes};
+    return claim_of(request.name, request.model, request.memory_mib);
 }
 
 std::string Launcher::plan(const LaunchRequest& request) const {
@@ -142,8 +171,16 @@ AdmissionLedger::Reservation Launcher::reserve(const AdmissionLedger::Holding& c
 // listing either ran before, and will run again, or sees it kept).
 std::string Launcher::define_and_start(const Prepared& prepared,
                                        AdmissionLedger::Reservation& held) {
+    std::string uuid;
+    changing(held, "define+start", prepared.request.name,
+             [&] { uuid = client_->define_and_start(prepared.xml, prepared.fd_groups()); });
+    return uuid;
+}
+
+void Launcher::changing(AdmissionLedger::Reservation& held, const std::string& what,
+                        const std::string& name, const std::function<void()>& change) {
     try {
-        return client_->define_and_start(prepared.xml);
+        change();
     } catch (const LaunchError& e) {
         if (!e.outcome_unknown())
             throw;
@@ -151,9 +188,7 @@ std::string Launcher::define_and_start(const Prepared& prepared,
             std::lock_guard lock(state_mutex_);
             held.keep_until_resync();
         }
-        throw LaunchError(ErrorCode::Libvirt,
-                          being_checked("define+start", prepared.request.name, e),
-                          Outcome::Unknown);
+        throw LaunchError(ErrorCode::Libvirt, being_checked(what, name, e), Outcome::Unknown);
     }
 }
 
@@ -171,6 +206,7 @@ GuestInfo Launcher::launch(const LaunchRequest& request) {
         std::lock_guard lock(state_mutex_);
         reservation.commit();
         guests_[info.name] = info;
+        shut_off_.erase(info.name);
         spdlog::info("launched {} guest '{}' ({} MiB, uuid {})", model_name(info.model), info.name,
                      info.memory_mib, info.uuid);
         return info;
@@ -200,6 +236,7 @@ GuestInfo Launcher::stop(const std::string& name) {
     }
     ledger_.remove_running(name);
     guests_.erase(name);
+    shut_off_.erase(name);
     spdlog::info("stopped guest '{}' (uuid {})", name, info.uuid);
     return info;
 }
@@ -223,6 +260,110 @@ std::vector<GuestInfo> Launcher::guests() const {
     return list;
 }
 
+std::vector<DefinedGuest> Launcher::all_guests() const {
+    std::lock_guard lock(state_mutex_);
+    std::map<std::string, DefinedGuest> all;
+    for (const auto& [name, info] : shut_off_)
+        all[name] = {info, false};
+    for (const auto& [name, info] : guests_)
+        all[name] = {info, true};
+    std::vector<DefinedGuest> list;
+    for (auto& [name, guest] : all)
+        list.push_back(std::move(guest));
+    return list;
+}
+
+// A guest sevd defined; `what` ("start", "shut down") names the refused action.
+DomainRecord Launcher::defined_guest(const std::string& name, const char* what) {
+    if (!is_valid_guest_name(name))
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          "name '" + printable(name) + "' is not a guest name");
+    auto record = client_->find_domain(name);
+    if (!record || !record->launched_by_sevd || !record->pool)
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          std::string("cannot ") + what + " '" + name +
+                              "': no guest of that name was launched by sevd; see 'sevdctl "
+                              "guests --all'");
+    return std::move(*record);
+}
+
+// The images the domain states, opened again as at launch: a file that moved,
+// changed format or gained another backing file since is refused.
+std::vector<OpenedImage> Launcher::reopen_images(const DomainRecord& record) const {
+    const auto image_dirs = config().image_dirs;
+    std::vector<OpenedImage> opened;
+    for (const auto& disk : record.disks) {
+        const auto& top = disk.image.chain.front();
+        auto image =
+            open_image(top.path, top.format, image_dirs,
+                       {"image of guest '" + record.name + "'", top.fd_group, !disk.read_only});
+        auto recorded = disk.image;
+        for (size_t i = 0; i < recorded.chain.size() && i < image.image.chain.size(); ++i)
+            recorded.chain[i].fd_group = image.image.chain[i].fd_group = "";
+        if (image.image != recorded)
+            throw LaunchError(ErrorCode::InvalidArgument,
+                              "cannot start '" + record.name + "': its image '" + top.path +
+                                  "' no longer has the backing chain it was launched with; "
+                                  "stop the guest and launch it again");
+        opened.push_back(std::move(image));
+    }
+    return opened;
+}
+
+GuestInfo Launcher::start(const std::string& name) {
+    try {
+        resync_if_reconnected();
+        const auto record = defined_guest(name, "start");
+        if (record.active)
+            throw LaunchError(ErrorCode::InvalidArgument,
+                              "guest '" + name + "' is already running");
+        if (!record.memory_known)
+            throw LaunchError(ErrorCode::InvalidArgument,
+                              "cannot start '" + name +
+                                  "': its memory size cannot be read from libvirt's XML; stop "
+                                  "it and launch it again");
+        HostView host;
+        {
+            std::lock_guard lock(host_mutex_);
+            host = host_;
+        }
+        const auto& support = host.validation.support(*record.pool);
+        if (!support.launchable)
+            throw LaunchError(support.refusal, support.reason);
+        const auto images = reopen_images(record);
+        std::vector<FdGroup> fds;
+        for (size_t d = 0; d < images.size(); ++d)
+            for (size_t i = 0; i < images[d].fds.size(); ++i)
+                if (const auto& group = record.disks[d].image.chain[i].fd_group; !group.empty())
+                    fds.push_back({group, images[d].fds[i].get()});
+        auto reservation = reserve(claim_of(name, *record.pool, record.memory_mib));
+        changing(reservation, "start", name, [&] { client_->start(name, fds); });
+        const GuestInfo info{record.name, record.uuid, *record.pool, record.memory_mib};
+        std::lock_guard lock(state_mutex_);
+        reservation.commit();
+        guests_[name] = info;
+        shut_off_.erase(name);
+        spdlog::info("started {} guest '{}' again ({} MiB, uuid {})", model_name(info.model), name,
+                     info.memory_mib, info.uuid);
+        return info;
+    } catch (const LaunchError& e) {
+        spdlog::warn("start of '{}' refused ({}): {}", name, error_name(e.code()), e.what());
+        throw;
+    }
+}
+
+GuestInfo Launcher::shutdown(const std::string& name) {
+    resync_if_reconnected();
+    const auto record = defined_guest(name, "shut down");
+    if (!record.active)
+        throw LaunchError(ErrorCode::InvalidArgument,
+                          "guest '" + name + "' is not running; start it with 'sevdctl start " +
+                              name + "'");
+    client_->shutdown(name);
+    spdlog::info("asked guest '{}' (uuid {}) to shut down", name, record.uuid);
+    return {record.name, record.uuid, *record.pool, record.memory_mib};
+}
+
 std::vector<ForeignGuest> Launcher::foreign_guests() const {
     std::lock_guard lock(state_mutex_);
     return foreign_;
@@ -241,6 +382,7 @@ std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
         return std::nullopt;
     auto info = it->second;
     guests_.erase(it);
+    shut_off_[info.name] = info; // still defined, powered off, until Stop
     spdlog::info("guest '{}' (uuid {}) {}: its {} slot and {} MiB of locked memory are free",
                  info.name, info.uuid, event.reason, model_name(info.model), info.memory_mib);
     return info;
@@ -283,9 +425,14 @@ void Launcher::resync() {
                 {record.name, record.uuid, *record.pool,
                  record.memory_known ? std::optional(record.memory_mib) : std::nullopt});
     }
+    std::map<std::string, GuestInfo> off;
+    for (const auto& record : client_->list_sevd_domains())
+        if (!record.active && record.pool)
+            off[record.name] = {record.name, record.uuid, *record.pool, record.memory_mib};
     ledger_.replace_running(running);
     note_vanished_locked(ours);
     guests_ = std::move(ours);
+    shut_off_ = std::move(off);
     foreign_ = std::move(foreign);
     std::erase_if(unreadable_logged_, [&](const auto& uuid) { return !unreadable.contains(uuid); });
     synced_generation_ = client_->generation();

@@ -21,6 +21,7 @@
 #include "config/config.h"
 #include "launcher/admission_ledger.h"
 #include "launcher/domain_xml.h"
+#include "launcher/image_resolver.h"
 #include "launcher/launch_error.h"
 #include "launcher/launch_request.h"
 #include "launcher/libvirt_domains.h"
@@ -80,10 +81,21 @@ public:
     // itself but still defined), by its UUID. Throws LaunchError(InvalidArgument)
     // for any other name; Libvirt when libvirt fails (the guest stays counted).
     GuestInfo stop(const std::string& name);
+    // Starts a guest sevd defined that is powered off, admitted exactly like a
+    // launch (model launchable, a slot, memory; refused with the same named
+    // errors). Its images are opened again beneath the image directories and
+    // must still form the chain its XML states. Throws LaunchError.
+    GuestInfo start(const std::string& name);
+    // Asks a running guest sevd launched to power off (ACPI); it stays
+    // defined. Its slot and memory are freed when libvirt reports it stopped.
+    GuestInfo shutdown(const std::string& name);
     // Running guests sevd launched, by name.
     std::vector<GuestInfo> guests() const;
     // Running encrypted domains sevd did not launch, as the last re-sync saw them.
     std::vector<ForeignGuest> foreign_guests() const;
+    // Every guest sevd defined, running or powered off, by name (as of the
+    // last re-sync and the changes sevd saw since). Never calls libvirt.
+    std::vector<DefinedGuest> all_guests() const;
     // libvirt reported a domain stopped (by itself or from outside sevd): frees
     // its ASID slot and locked memory at once and, when it is a guest sevd
     // launched, drops it from guests() and returns it (the caller announces
@@ -114,15 +126,28 @@ private:
         uint64_t mem_total_bytes = 0;
         SliceLimit slice;
     };
+    // The request checked, its images open (the descriptors libvirt is
+    // given), and the XML naming them.
     struct Prepared {
         ValidatedRequest request;
+        OpenedImage disk;
+        std::optional<OpenedImage> seed;
         std::string xml;
+        std::vector<FdGroup> fd_groups() const;
     };
 
     Prepared prepare(const LaunchRequest& request) const;
+    AdmissionLedger::Holding claim_of(const std::string& name, EncryptionModel model,
+                                      uint64_t memory_mib) const;
     AdmissionLedger::Holding claim_of(const ValidatedRequest& request) const;
+    // Runs a libvirt change for a held reservation: an unknown outcome keeps
+    // it until a re-sync says whether the domain runs.
+    void changing(AdmissionLedger::Reservation& held, const std::string& what,
+                  const std::string& name, const std::function<void()>& change);
     AdmissionLedger::Reservation reserve(const AdmissionLedger::Holding& claim);
     std::string define_and_start(const Prepared& prepared, AdmissionLedger::Reservation& held);
+    DomainRecord defined_guest(const std::string& name, const char* what);
+    std::vector<OpenedImage> reopen_images(const DomainRecord& record) const;
     void resync_if_reconnected();
     GuestInfo stopped_guest_locked(const std::string& name);
     void note_vanished_locked(const std::map<std::string, GuestInfo>& running);
@@ -144,6 +169,7 @@ private:
     std::map<std::string, GuestInfo> guests_;
     std::vector<ForeignGuest> foreign_;
     std::set<std::string> unreadable_logged_; // domains whose <memory> was logged unreadable
+    std::map<std::string, GuestInfo> shut_off_; // sevd's guests defined but not running
     uint64_t synced_generation_ = 0;
 
     // Its own lock (taken inside state_mutex_, never around it): take_vanished()

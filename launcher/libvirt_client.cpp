@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 
 #include <spdlog/spdlog.h>
 
@@ -44,6 +45,25 @@ std::string uuid_of(virDomainPtr domain) {
     return uuid;
 }
 
+// libvirt's test driver opens no image and refuses fdgroup sources; every
+// other driver is given the descriptors (one that cannot take them refuses
+// the definition, naming why).
+bool passes_fds(virConnectPtr conn) {
+    const char* type = virConnectGetType(conn);
+    return type == nullptr || std::string_view(type) != "TEST";
+}
+
+// Each group for the coming start; libvirt restores the files' security
+// labels after use, as it does for the files it opens itself.
+void associate(virDomainPtr domain, const std::vector<FdGroup>& fds) {
+    for (const auto& group : fds) {
+        int fd = group.fd;
+        if (virDomainFDAssociate(domain, group.name.c_str(), 1, &fd,
+                                 VIR_DOMAIN_FD_ASSOCIATE_SECLABEL_RESTORE) != 0)
+            fail("handing libvirt the image descriptor of fdgroup '" + group.name + "' failed");
+    }
+}
+
 // Undefine with the NVRAM file UEFI guests get, and any managed save; plain
 // undefine for drivers that know no flags.
 bool try_undefine(virDomainPtr domain) {
@@ -69,7 +89,16 @@ std::optional<DomainRecord> read_record(virDomainPtr domain) {
     }
     const std::string text(xml);
     std::free(xml); // NOLINT: libvirt allocates with malloc
-    return parse_record(text);
+    auto record = parse_record(text);
+    record.active = virDomainIsActive(domain) == 1;
+    return record;
+}
+
+libvirt::DomainPtr lookup(virConnectPtr conn, const std::string& name) {
+    libvirt::DomainPtr domain(virDomainLookupByName(conn, name.c_str()));
+    if (!domain)
+        fail("looking up domain '" + name + "' failed");
+    return domain;
 }
 
 // libvirt's RPC client writes to its socket without MSG_NOSIGNAL: once
@@ -188,19 +217,27 @@ void LibvirtClient::run(const char* what, const Operation& op, Effect effect) {
     }
 }
 
-std::string LibvirtClient::define_and_start(const std::string& domain_xml) {
+std::string LibvirtClient::define_and_start(const std::string& domain_xml,
+                                            const std::vector<FdGroup>& fds) {
     std::string uuid;
     run(
         "define+start",
         [&](virConnectPtr conn) {
-            libvirt::DomainPtr domain(virDomainDefineXML(conn, domain_xml.c_str()));
+            const bool by_fd = passes_fds(conn);
+            const auto xml = by_fd ? domain_xml : without_fd_groups(domain_xml);
+            libvirt::DomainPtr domain(virDomainDefineXML(conn, xml.c_str()));
             if (!domain)
                 fail("defining the domain failed");
-            if (virDomainCreate(domain.get()) != 0) {
-                const auto why = libvirt::last_error_message();
+            try {
+                if (by_fd)
+                    associate(domain.get(), fds);
+                if (virDomainCreate(domain.get()) != 0)
+                    throw OperationFailed("starting the domain failed: " +
+                                          libvirt::last_error_message());
+            } catch (const OperationFailed& e) {
                 const bool removed = try_undefine(domain.get());
-                throw OperationFailed("starting the domain failed: " + why +
-                                      (removed ? " (definition removed again)" : ""));
+                throw OperationFailed(e.what() +
+                                      std::string(removed ? " (definition removed again)" : ""));
             }
             uuid = uuid_of(domain.get());
         },
@@ -275,6 +312,46 @@ std::vector<DomainRecord> LibvirtClient::list_encrypted_running() {
         }
     });
     return records;
+}
+
+std::vector<DomainRecord> LibvirtClient::list_sevd_domains() {
+    std::vector<DomainRecord> records;
+    run("list", [&](virConnectPtr conn) {
+        records.clear();
+        virDomainPtr* raw = nullptr;
+        const int count = virConnectListAllDomains(conn, &raw, 0);
+        if (count < 0)
+            fail("listing domains failed");
+        for (const auto& domain : take_domains(raw, count)) {
+            auto record = read_record(domain.get());
+            if (record && record->launched_by_sevd)
+                records.push_back(std::move(*record));
+        }
+    });
+    return records;
+}
+
+void LibvirtClient::start(const std::string& name, const std::vector<FdGroup>& fds) {
+    run(
+        "start",
+        [&](virConnectPtr conn) {
+            const auto domain = lookup(conn, name);
+            if (passes_fds(conn))
+                associate(domain.get(), fds);
+            if (virDomainCreate(domain.get()) != 0)
+                fail("starting domain '" + name + "' failed");
+        },
+        Effect::Changes);
+}
+
+void LibvirtClient::shutdown(const std::string& name) {
+    run(
+        "shutdown",
+        [&](virConnectPtr conn) {
+            if (virDomainShutdown(lookup(conn, name).get()) != 0)
+                fail("asking domain '" + name + "' to shut down failed");
+        },
+        Effect::Changes);
 }
 
 } // namespace sevd::launcher

@@ -38,11 +38,15 @@ public:
     void ensure_connected() override;
     // Increments with every connection opened; 0 before the first.
     uint64_t generation() const override { return generation_.load(); }
-    std::string define_and_start(const std::string& domain_xml) override;
+    std::string define_and_start(const std::string& domain_xml,
+                                 const std::vector<FdGroup>& fds) override;
     bool destroy_and_undefine(const std::string& uuid) override;
     bool domain_exists(const std::string& name) override;
     std::optional<DomainRecord> find_domain(const std::string& name) override;
     std::vector<DomainRecord> list_encrypted_running() override;
+    std::vector<DomainRecord> list_sevd_domains() override;
+    void start(const std::string& name, const std::vector<FdGroup>& fds) override;
+    void shutdown(const std::string& name) override;
 
     // Whether a live connection is open now (no libvirt RPC: the local state).
     bool holds_connection();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "launcher/domain_record.h"
+#include "launcher/fd_groups.h"
 
 namespace sevd::launcher {
 
@@ -27,11 +28,12 @@ public:
     // before the first.
     virtual uint64_t generation() const = 0;
 
-    // Defines the domain and starts it; a domain that fails to start is
-    // undefined again. Returns its UUID. Throws LaunchError(Libvirt), with
-    // an unknown outcome when the answer was lost (it may run): never
-    // retried blindly.
-    virtual std::string define_and_start(const std::string& domain_xml) = 0;
+    // Defines the domain, hands libvirt the descriptors its fdgroup sources
+    // name, and starts it; a domain that fails to start is undefined again.
+    // Returns its UUID. Throws LaunchError(Libvirt), with an unknown outcome
+    // when the answer was lost (it may run): never retried blindly.
+    virtual std::string define_and_start(const std::string& domain_xml,
+                                         const std::vector<FdGroup>& fds) = 0;
     // Destroys (if running) and undefines the domain of that UUID, with its
     // NVRAM. False when no such domain exists. Throws LaunchError(Libvirt)
     // (unknown outcome as above), also when libvirt cannot say whether it runs.
@@ -42,6 +44,14 @@ public:
     virtual std::optional<DomainRecord> find_domain(const std::string& name) = 0;
     // Running domains with <launchSecurity> (the ASID holders).
     virtual std::vector<DomainRecord> list_encrypted_running() = 0;
+    // Every domain carrying sevd's mark, running or only defined.
+    virtual std::vector<DomainRecord> list_sevd_domains() = 0;
+    // Starts a defined domain, handing libvirt the descriptors its fdgroup
+    // sources name. Throws LaunchError(Libvirt).
+    virtual void start(const std::string& name, const std::vector<FdGroup>& fds) = 0;
+    // Asks the guest to power off (ACPI); returns at once, the domain stops
+    // later. Throws LaunchError(Libvirt).
+    virtual void shutdown(const std::string& name) = 0;
 };
 
 } // namespace sevd::launcher

@@ -23,6 +23,10 @@ inline constexpr std::string_view kNumaNodes = "hw:numa_nodes";
 inline constexpr std::string_view kTraitSev = "trait:HW_CPU_X86_AMD_SEV";
 inline constexpr std::string_view kTraitSevEs = "trait:HW_CPU_X86_AMD_SEV_ES";
 inline constexpr std::string_view kPciPassthrough = "pci_passthrough:alias";
+// Instance options (not flavor or image properties).
+inline constexpr std::string_view kDiskFormat = "disk_format";
+inline constexpr std::string_view kNetwork = "sevd:network";
+inline constexpr std::string_view kSeed = "sevd:seed";
 
 // Every accepted key, in the order error messages list them.
 const std::vector<std::string_view>& accepted_keys();

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "launcher/instance_options.h"
 #include "launcher/launch_error.h"
 #include "launcher/property_rules.h"
 #include "launcher/property_vocabulary.h"
@@ -126,6 +127,9 @@ ValidatedRequest validate_request(const LaunchRequest& request, const Validation
     out.numa_nodes =
         rules::choose_numa_nodes(props[vocab::kNumaNodes], request.vcpus, request.memory_mib);
     rules::check_memory_fits_pages(out.page_size, out.memory_mib, out.numa_nodes);
+    out.disk_format = rules::choose_disk_format(props[vocab::kDiskFormat]);
+    out.networks = rules::choose_networks(props[vocab::kNetwork], context.networks);
+    out.seed = rules::choose_seed(props[vocab::kSeed]);
 
     // Last: the request is well-formed; can this host run it now?
     const auto& support = context.support(out.model);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "launcher/launch_request.h"
 #include "launcher/model_support.h"
@@ -25,6 +26,7 @@ struct ValidationContext {
     std::string default_machine_type = "q35"; // sevd.conf [libvirt] machine_type
     ModelSupport sev{true, {}};
     ModelSupport sev_es{true, {}};
+    std::vector<std::string> networks; // sevd.conf [guests] networks
 
     const ModelSupport& support(EncryptionModel m) const {
         return m == EncryptionModel::Sev ? sev : sev_es;

@@ -19,10 +19,21 @@ auto read_result(std::string_view method, Read read) {
     }
 }
 
+// The group names (for the request) and their descriptors (sent beside it).
+std::pair<json, std::vector<int>> split(const std::vector<launcher::FdGroup>& fds) {
+    json names = json::array();
+    std::vector<int> descriptors;
+    for (const auto& group : fds) {
+        names.push_back(group.name);
+        descriptors.push_back(group.fd);
+    }
+    return {std::move(names), std::move(descriptors)};
+}
+
 } // namespace
 
-json HelperDomains::call(std::string_view method, json params) {
-    auto answer = link_.call(method, std::move(params), kDomainCallTimeout);
+json HelperDomains::call(std::string_view method, json params, const std::vector<int>& fds) {
+    auto answer = link_.call(method, std::move(params), kDomainCallTimeout, fds);
     generation_.store(answer.generation);
     return std::move(answer.result);
 }
@@ -31,8 +42,11 @@ void HelperDomains::ensure_connected() {
     (void)call(method::kEnsureConnected, json::object());
 }
 
-std::string HelperDomains::define_and_start(const std::string& domain_xml) {
-    const json result = call(method::kDefineAndStart, {{"xml", domain_xml}});
+std::string HelperDomains::define_and_start(const std::string& domain_xml,
+                                            const std::vector<launcher::FdGroup>& fds) {
+    auto [names, descriptors] = split(fds);
+    const json result = call(method::kDefineAndStart,
+                             {{"xml", domain_xml}, {"fd_groups", std::move(names)}}, descriptors);
     return read_result(method::kDefineAndStart, [&] { return string_field(result, "uuid"); });
 }
 
@@ -57,8 +71,25 @@ std::optional<launcher::DomainRecord> HelperDomains::find_domain(const std::stri
 }
 
 std::vector<launcher::DomainRecord> HelperDomains::list_encrypted_running() {
-    const json result = call(method::kListEncryptedRunning, json::object());
-    return read_result(method::kListEncryptedRunning, [&] {
+    return list(method::kListEncryptedRunning);
+}
+
+std::vector<launcher::DomainRecord> HelperDomains::list_sevd_domains() {
+    return list(method::kListSevdDomains);
+}
+
+void HelperDomains::start(const std::string& name, const std::vector<launcher::FdGroup>& fds) {
+    auto [names, descriptors] = split(fds);
+    (void)call(method::kStart, {{"name", name}, {"fd_groups", std::move(names)}}, descriptors);
+}
+
+void HelperDomains::shutdown(const std::string& name) {
+    (void)call(method::kShutdown, {{"name", name}});
+}
+
+std::vector<launcher::DomainRecord> HelperDomains::list(std::string_view method) {
+    const json result = call(method, json::object());
+    return read_result(method, [&] {
         std::vector<launcher::DomainRecord> records;
         const auto it = result.find("domains");
         if (it == result.end() || !it->is_array())

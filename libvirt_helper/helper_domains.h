@@ -7,13 +7,10 @@
 #include <string>
 
 #include "launcher/libvirt_domains.h"
+#include "libvirt_helper/call_limits.h"
 #include "libvirt_helper/helper_link.h"
 
 namespace sevd::libvirt_helper {
-
-// A domain call may start a guest, and QEMU pinning a large guest's memory
-// takes a while; beyond this the helper is considered hung and is killed.
-inline constexpr std::chrono::milliseconds kDomainCallTimeout{120'000};
 
 class HelperDomains : public launcher::LibvirtDomains {
 public:
@@ -22,16 +19,22 @@ public:
     const std::string& uri() const override { return uri_; }
     void ensure_connected() override;
     uint64_t generation() const override { return generation_.load(); }
-    std::string define_and_start(const std::string& domain_xml) override;
+    std::string define_and_start(const std::string& domain_xml,
+                                 const std::vector<launcher::FdGroup>& fds) override;
     bool destroy_and_undefine(const std::string& uuid) override;
     bool domain_exists(const std::string& name) override;
     std::optional<launcher::DomainRecord> find_domain(const std::string& name) override;
     std::vector<launcher::DomainRecord> list_encrypted_running() override;
+    std::vector<launcher::DomainRecord> list_sevd_domains() override;
+    void start(const std::string& name, const std::vector<launcher::FdGroup>& fds) override;
+    void shutdown(const std::string& name) override;
 
 private:
+    std::vector<launcher::DomainRecord> list(std::string_view method);
     // The call's result; notes the connection generation it came with.
     // A result the daemon cannot read is a LaunchError(Libvirt).
-    nlohmann::json call(std::string_view method, nlohmann::json params);
+    nlohmann::json call(std::string_view method, nlohmann::json params,
+                        const std::vector<int>& fds = {});
 
     HelperLink& link_;
     const std::string uri_;

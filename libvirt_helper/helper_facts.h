@@ -6,12 +6,11 @@
 #include <filesystem>
 #include <string>
 
+#include "libvirt_helper/call_limits.h"
 #include "libvirt_helper/helper_link.h"
 #include "probe/host_facts.h"
 
 namespace sevd::libvirt_helper {
-
-inline constexpr std::chrono::milliseconds kFactsTimeout{60'000};
 
 // Never throws: a helper that cannot answer is an unreachable libvirt whose
 // connect_error says why.

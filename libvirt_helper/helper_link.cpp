@@ -35,7 +35,8 @@ HelperLink::~HelperLink() {
 }
 
 HelperLink::Answer HelperLink::call(std::string_view method, nlohmann::json params,
-                                    std::chrono::milliseconds timeout) {
+                                    std::chrono::milliseconds timeout,
+                                    const std::vector<int>& fds) {
     auto pending = std::make_shared<PendingCall>();
     std::shared_ptr<Instance> instance;
     std::vector<std::shared_ptr<Instance>> finished;
@@ -54,7 +55,7 @@ HelperLink::Answer HelperLink::call(std::string_view method, nlohmann::json para
 
     try {
         // False: the helper is gone; its reader fails this call.
-        (void)instance->socket.send(encode(request));
+        (void)instance->socket.send(encode(request), fds);
     } catch (const std::exception& e) {
         std::lock_guard lock(mutex_);
         instance->pending.erase(request.id);

@@ -66,7 +66,9 @@ public:
     // the helper's own (the code it named), or Libvirt when the helper cannot
     // be started, exits, or does not answer within `timeout` (it is killed);
     // the last two with an unknown outcome (the call may have run).
-    Answer call(std::string_view method, nlohmann::json params, std::chrono::milliseconds timeout);
+    // `fds` travel with the request (SCM_RIGHTS); the helper gets its own copies.
+    Answer call(std::string_view method, nlohmann::json params, std::chrono::milliseconds timeout,
+                const std::vector<int>& fds = {});
 
     // From the next call on, a helper for `uri`; a running helper for
     // another URI is stopped (its calls under way fail).

@@ -23,6 +23,24 @@ std::unique_ptr<launcher::LibvirtEventLoop> start_event_loop() {
     }
 }
 
+// The names the request gives its descriptors, one each, in order.
+std::vector<launcher::FdGroup> fd_groups(const json& params,
+                                         const std::vector<probe::UniqueFd>& fds) {
+    const auto it = params.find("fd_groups");
+    if (it == params.end() || !it->is_array() || it->size() != fds.size())
+        throw ProtocolError("the request names " +
+                            std::to_string(it != params.end() && it->is_array() ? it->size() : 0) +
+                            " descriptor groups but carries " + std::to_string(fds.size()) +
+                            " descriptors");
+    std::vector<launcher::FdGroup> groups;
+    for (size_t i = 0; i < fds.size(); ++i) {
+        if (!(*it)[i].is_string())
+            throw ProtocolError("a descriptor group name is not a string");
+        groups.push_back({(*it)[i].get<std::string>(), fds[i].get()});
+    }
+    return groups;
+}
+
 bool is_facts_request(const Request& request) {
     return request.method == method::kReadFacts;
 }
@@ -73,8 +91,8 @@ void HelperService::send(const std::string& message) {
 int HelperService::run() {
     spdlog::debug("serving libvirt at '{}' for the daemon", client_->uri());
     try {
-        while (const auto message = link_.receive())
-            dispatch(*message);
+        while (auto received = link_.receive_with_fds())
+            dispatch(received->message, std::move(received->fds));
     } catch (const std::system_error& e) {
         spdlog::error("the link to the daemon failed: {}; exiting", e.what());
         return 1;
@@ -82,7 +100,7 @@ int HelperService::run() {
     return 0;
 }
 
-void HelperService::dispatch(std::string_view message) {
+void HelperService::dispatch(std::string_view message, std::vector<probe::UniqueFd> fds) {
     Request request;
     try {
         request = decode_request(message);
@@ -92,15 +110,18 @@ void HelperService::dispatch(std::string_view message) {
         return;
     }
     auto& lane = is_facts_request(request) ? *facts_lane_ : *domain_lane_;
-    lane.submit([this, request = std::move(request)] { send(encode(handle(request))); });
+    // Shared: a worker job is copyable, descriptors are not.
+    auto owned = std::make_shared<std::vector<probe::UniqueFd>>(std::move(fds));
+    lane.submit(
+        [this, request = std::move(request), owned] { send(encode(handle(request, *owned))); });
 }
 
-Reply HelperService::handle(const Request& request) {
+Reply HelperService::handle(const Request& request, const std::vector<probe::UniqueFd>& fds) {
     Reply reply;
     reply.id = request.id;
     try {
         reply.result =
-            is_facts_request(request) ? read_facts(request.params) : domain_call(request);
+            is_facts_request(request) ? read_facts(request.params) : domain_call(request, fds);
     } catch (const launcher::LaunchError& e) {
         reply.error =
             Failure{e.code(), e.what(),
@@ -138,7 +159,7 @@ json HelperService::read_facts(const json& params) {
     return facts_to_json(read);
 }
 
-json HelperService::domain_call(const Request& request) {
+json HelperService::domain_call(const Request& request, const std::vector<probe::UniqueFd>& fds) {
     const auto& name = request.method;
     const json& params = request.params;
     if (name == method::kEnsureConnected) {
@@ -146,7 +167,8 @@ json HelperService::domain_call(const Request& request) {
         return json::object();
     }
     if (name == method::kDefineAndStart)
-        return {{"uuid", client_->define_and_start(string_field(params, "xml"))}};
+        return {{"uuid",
+                 client_->define_and_start(string_field(params, "xml"), fd_groups(params, fds))}};
     if (name == method::kDestroyAndUndefine)
         return {{"found", client_->destroy_and_undefine(string_field(params, "uuid"))}};
     if (name == method::kDomainExists)
@@ -155,11 +177,21 @@ json HelperService::domain_call(const Request& request) {
         const auto record = client_->find_domain(string_field(params, "name"));
         return {{"domain", record ? record_to_json(*record) : json(nullptr)}};
     }
-    if (name == method::kListEncryptedRunning) {
+    if (name == method::kListEncryptedRunning || name == method::kListSevdDomains) {
         json domains = json::array();
-        for (const auto& record : client_->list_encrypted_running())
+        const auto records = name == method::kListSevdDomains ? client_->list_sevd_domains()
+                                                              : client_->list_encrypted_running();
+        for (const auto& record : records)
             domains.push_back(record_to_json(record));
         return {{"domains", std::move(domains)}};
+    }
+    if (name == method::kStart) {
+        client_->start(string_field(params, "name"), fd_groups(params, fds));
+        return json::object();
+    }
+    if (name == method::kShutdown) {
+        client_->shutdown(string_field(params, "name"));
+        return json::object();
     }
     throw ProtocolError("unknown method '" + name + "'");
 }

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dbus/worker_pool.h"
 #include "launcher/libvirt_client.h"
@@ -30,13 +31,14 @@ public:
     int run();
 
 private:
-    void dispatch(std::string_view message);
-    // One request, answered: the client's result, or its error as a Failure.
-    Reply handle(const Request& request);
+    void dispatch(std::string_view message, std::vector<probe::UniqueFd> fds);
+    // One request (with the descriptors it carried), answered: the client's
+    // result, or its error as a Failure.
+    Reply handle(const Request& request, const std::vector<probe::UniqueFd>& fds);
     launcher::LibvirtEvents forward_events();
     void send(const std::string& message);
     nlohmann::json read_facts(const nlohmann::json& params);
-    nlohmann::json domain_call(const Request& request);
+    nlohmann::json domain_call(const Request& request, const std::vector<probe::UniqueFd>& fds);
 
     MessageSocket link_;
     // Before the client: libvirt binds a connection to the event loop when

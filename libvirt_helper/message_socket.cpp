@@ -1,6 +1,7 @@
 #include "libvirt_helper/message_socket.h"
 
 #include <cerrno>
+#include <cstring>
 #include <sys/socket.h>
 #include <system_error>
 
@@ -26,10 +27,26 @@ ssize_t recv_retrying(int fd, void* buffer, size_t length, int flags) {
 }
 
 // After a failed recv(): the end of the link when the peer is gone.
-std::optional<std::string> end_or_throw() {
+template <typename T>
+std::optional<T> end_or_throw() {
     if (peer_gone(errno))
         return std::nullopt;
     throw_errno("receiving from the sevd-libvirt link");
+}
+
+std::vector<probe::UniqueFd> take_rights(msghdr& header) {
+    std::vector<probe::UniqueFd> fds;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        const size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < count; ++i) {
+            int fd = -1;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            fds.emplace_back(fd);
+        }
+    }
+    return fds;
 }
 
 } // namespace
@@ -41,13 +58,31 @@ std::pair<MessageSocket, MessageSocket> MessageSocket::pair() {
     return {MessageSocket(probe::UniqueFd(fds[0])), MessageSocket(probe::UniqueFd(fds[1]))};
 }
 
-bool MessageSocket::send(std::string_view message) {
+bool MessageSocket::send(std::string_view message, const std::vector<int>& fds) {
     if (message.size() > kMaxMessageBytes)
         throw ProtocolError("a message of " + std::to_string(message.size()) +
                             " bytes is over the link's limit of " +
                             std::to_string(kMaxMessageBytes));
+    if (fds.size() > kMaxFdsPerMessage)
+        throw ProtocolError("a message with " + std::to_string(fds.size()) +
+                            " descriptors is over the link's limit of " +
+                            std::to_string(kMaxFdsPerMessage));
+    iovec data{const_cast<char*>(message.data()), message.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage)] = {};
+    msghdr header{};
+    header.msg_iov = &data;
+    header.msg_iovlen = 1;
+    if (!fds.empty()) {
+        header.msg_control = control;
+        header.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+        cmsghdr* rights = CMSG_FIRSTHDR(&header);
+        rights->cmsg_level = SOL_SOCKET;
+        rights->cmsg_type = SCM_RIGHTS;
+        rights->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(rights), fds.data(), sizeof(int) * fds.size());
+    }
     for (;;) {
-        if (::send(fd_.get(), message.data(), message.size(), MSG_NOSIGNAL) >= 0)
+        if (::sendmsg(fd_.get(), &header, MSG_NOSIGNAL) >= 0)
             return true;
         if (errno == EINTR)
             continue;
@@ -57,25 +92,45 @@ bool MessageSocket::send(std::string_view message) {
     }
 }
 
-std::optional<std::string> MessageSocket::receive() {
+std::optional<MessageSocket::Received> MessageSocket::receive_with_fds() {
     // MSG_TRUNC with MSG_PEEK: the length of the next datagram, whatever the
     // buffer, so the buffer can be exactly that long.
     const ssize_t length = recv_retrying(fd_.get(), nullptr, 0, MSG_PEEK | MSG_TRUNC);
     if (length < 0)
-        return end_or_throw();
+        return end_or_throw<Received>();
     if (length == 0)
         return std::nullopt; // end of stream (sevd never sends empty messages)
-    if (static_cast<size_t>(length) > kMaxMessageBytes) {
-        (void)recv_retrying(fd_.get(), nullptr, 0, MSG_TRUNC); // drop it
+    Received received;
+    received.message.assign(static_cast<size_t>(length), '\0');
+    iovec data{received.message.data(), received.message.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage)] = {};
+    msghdr header{};
+    header.msg_iov = &data;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof control;
+    ssize_t got = -1;
+    do
+        got = ::recvmsg(fd_.get(), &header, MSG_CMSG_CLOEXEC);
+    while (got < 0 && errno == EINTR);
+    if (got < 0)
+        return end_or_throw<Received>();
+    received.fds = take_rights(header); // owned from here on, whatever follows
+    if (static_cast<size_t>(length) > kMaxMessageBytes)
         throw ProtocolError("a message of " + std::to_string(length) +
                             " bytes is over the link's limit");
-    }
-    std::string message(static_cast<size_t>(length), '\0');
-    const ssize_t got = recv_retrying(fd_.get(), message.data(), message.size(), 0);
-    if (got < 0)
-        return end_or_throw();
-    message.resize(static_cast<size_t>(got));
-    return message;
+    if ((header.msg_flags & MSG_CTRUNC) != 0)
+        throw ProtocolError("a message carried more than " + std::to_string(kMaxFdsPerMessage) +
+                            " descriptors");
+    received.message.resize(static_cast<size_t>(got));
+    return received;
+}
+
+std::optional<std::string> MessageSocket::receive() {
+    auto received = receive_with_fds();
+    if (!received)
+        return std::nullopt;
+    return std::move(received->message);
 }
 
 void MessageSocket::shutdown() noexcept {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "probe/unique_fd.h"
 
@@ -21,13 +22,23 @@ public:
     // A connected pair, both ends close-on-exec. Throws std::system_error.
     static std::pair<MessageSocket, MessageSocket> pair();
 
-    // False when the peer is gone. Throws ProtocolError when the message is
-    // longer than kMaxMessageBytes, std::system_error on other failures.
-    // Never raises SIGPIPE.
-    bool send(std::string_view message);
-    // Blocks for the next message; nullopt once the peer closed (or after
-    // shutdown()). Throws ProtocolError for a datagram over kMaxMessageBytes
-    // (it is discarded), std::system_error on other failures.
+    struct Received {
+        std::string message;
+        std::vector<probe::UniqueFd> fds; // descriptors sent with it (SCM_RIGHTS)
+    };
+
+    // False when the peer is gone. `fds` travel with the message (SCM_RIGHTS;
+    // the peer gets its own copies). Throws ProtocolError when the message is
+    // longer than kMaxMessageBytes or carries more than kMaxFdsPerMessage,
+    // std::system_error on other failures. Never raises SIGPIPE.
+    bool send(std::string_view message, const std::vector<int>& fds = {});
+    // Blocks for the next message and the descriptors sent with it (close-on-
+    // exec); nullopt once the peer closed (or after shutdown()). Throws
+    // ProtocolError for a datagram over kMaxMessageBytes or with more
+    // descriptors than kMaxFdsPerMessage (it is discarded, its descriptors
+    // closed), std::system_error on other failures.
+    std::optional<Received> receive_with_fds();
+    // receive_with_fds() for a side that is never sent descriptors (any are closed).
     std::optional<std::string> receive();
     // Ends both directions; a receive() blocked on another thread returns
     // nullopt, the peer's next receive() too.

@@ -248,6 +248,46 @@ probe::LibvirtFacts facts_from_json(const json& value) {
     return facts;
 }
 
+namespace {
+
+json disks_to_json(const std::vector<launcher::RecordedDisk>& disks) {
+    json out = json::array();
+    for (const auto& disk : disks) {
+        json chain = json::array();
+        for (const auto& layer : disk.image.chain)
+            chain.push_back({{"path", layer.path},
+                             {"block", layer.kind == launcher::ImageKind::Block},
+                             {"qcow2", layer.format == launcher::ImageFormat::Qcow2},
+                             {"fd_group", layer.fd_group}});
+        out.push_back({{"read_only", disk.read_only}, {"chain", std::move(chain)}});
+    }
+    return out;
+}
+
+std::vector<launcher::RecordedDisk> disks_from_json(const json& value) {
+    if (!value.is_array())
+        throw ProtocolError("field 'disks' is not an array");
+    std::vector<launcher::RecordedDisk> disks;
+    for (const auto& item : value) {
+        launcher::RecordedDisk disk;
+        disk.read_only = bool_field(item, "read_only");
+        const json& chain = field(item, "chain");
+        if (!chain.is_array())
+            throw ProtocolError("field 'chain' is not an array");
+        for (const auto& entry : chain)
+            disk.image.chain.push_back({string_field(entry, "path"),
+                                        bool_field(entry, "block") ? launcher::ImageKind::Block
+                                                                   : launcher::ImageKind::File,
+                                        bool_field(entry, "qcow2") ? launcher::ImageFormat::Qcow2
+                                                                   : launcher::ImageFormat::Raw,
+                                        string_field(entry, "fd_group")});
+        disks.push_back(std::move(disk));
+    }
+    return disks;
+}
+
+} // namespace
+
 json record_to_json(const launcher::DomainRecord& record) {
     return {{"name", record.name},
             {"uuid", record.uuid},
@@ -255,7 +295,9 @@ json record_to_json(const launcher::DomainRecord& record) {
             {"policy", record.policy},
             {"memory_mib", record.memory_mib},
             {"memory_known", record.memory_known},
-            {"launched_by_sevd", record.launched_by_sevd}};
+            {"launched_by_sevd", record.launched_by_sevd},
+            {"active", record.active},
+            {"disks", disks_to_json(record.disks)}};
 }
 
 launcher::DomainRecord record_from_json(const json& value) {
@@ -272,6 +314,8 @@ launcher::DomainRecord record_from_json(const json& value) {
     record.memory_mib = unsigned_field(value, "memory_mib");
     record.memory_known = bool_field(value, "memory_known");
     record.launched_by_sevd = bool_field(value, "launched_by_sevd");
+    record.active = bool_field(value, "active");
+    record.disks = disks_from_json(field(value, "disks"));
     return record;
 }
 

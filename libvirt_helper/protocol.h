@@ -40,12 +40,17 @@ namespace sevd::libvirt_helper {
 // Request methods (daemon -> helper); params and result of each beside it.
 namespace method {
 inline constexpr std::string_view kReadFacts = "ReadFacts"; // {uri, live_domcaps} -> LibvirtFacts
-inline constexpr std::string_view kEnsureConnected = "EnsureConnected";       // {} -> {}
-inline constexpr std::string_view kDefineAndStart = "DefineAndStart";         // {xml} -> {uuid}
+inline constexpr std::string_view kEnsureConnected = "EnsureConnected"; // {} -> {}
+// {xml, fd_groups: [name...]} + one descriptor per name, in order -> {uuid}
+inline constexpr std::string_view kDefineAndStart = "DefineAndStart";
 inline constexpr std::string_view kDestroyAndUndefine = "DestroyAndUndefine"; // {uuid} -> {found}
 inline constexpr std::string_view kDomainExists = "DomainExists";             // {name} -> {exists}
 inline constexpr std::string_view kFindDomain = "FindDomain"; // {name} -> {domain: record|null}
 inline constexpr std::string_view kListEncryptedRunning = "ListEncryptedRunning"; // {} -> {domains}
+inline constexpr std::string_view kListSevdDomains = "ListSevdDomains";           // {} -> {domains}
+// {name, fd_groups: [name...]} + one descriptor per name, in order -> {}
+inline constexpr std::string_view kStart = "Start";
+inline constexpr std::string_view kShutdown = "Shutdown"; // {name} -> {}
 } // namespace method
 
 // Event names (helper -> daemon).
@@ -59,6 +64,8 @@ inline constexpr std::string_view kDomainStarted = "DomainStarted";
 // datagram at the socket buffer, about 208 KiB by default); the largest real
 // message, the running-domain list, is about 150 bytes per domain.
 inline constexpr size_t kMaxMessageBytes = 128 * 1024;
+// Descriptors one message may carry: an image chain's files plus a seed.
+inline constexpr size_t kMaxFdsPerMessage = 16;
 
 class ProtocolError : public std::runtime_error {
 public:

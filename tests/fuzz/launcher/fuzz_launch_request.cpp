@@ -113,13 +113,13 @@ void parse_xml(const std::string& xml, ParsedXml& out) {
 }
 
 // The same request with every free-form string replaced by a harmless one.
-std::string harmless_xml(launcher::ValidatedRequest request, launcher::ResolvedImage image,
+std::string harmless_xml(launcher::ValidatedRequest request, launcher::ImageLayer image,
                          const launcher::HostSecurity& host) {
     request.name = "guest";
     request.disk = "/images/disk";
     request.machine_type = "q35";
     image.path = "/images/disk";
-    return launcher::build_domain_xml(request, image, host);
+    return launcher::build_domain_xml(request, launcher::ResolvedImage{{image}}, host);
 }
 
 void check_numa(const pugi::xml_node& cpu, const launcher::ValidatedRequest& request) {
@@ -176,7 +176,7 @@ void check_sev_shape(const pugi::xml_node& domain, const launcher::ValidatedRequ
 }
 
 void check_values(const pugi::xml_node& domain, const launcher::ValidatedRequest& request,
-                  const launcher::ResolvedImage& image) {
+                  const launcher::ImageLayer& image) {
     fuzz::check(request.name == domain.child_value("name"), "the name comes back as given");
     const auto source = domain.child("devices").child("disk").child("source");
     const auto path = source.attribute(image.kind == launcher::ImageKind::Block ? "dev" : "file");
@@ -223,7 +223,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // it refuses never reaches the builder.
     if (!launcher::is_safe_text(in.image.path))
         return 0;
-    const auto xml = launcher::build_domain_xml(request, in.image, in.host);
+    const auto xml =
+        launcher::build_domain_xml(request, launcher::ResolvedImage{{in.image}}, in.host);
     ParsedXml built;
     parse_xml(xml, built);
     ParsedXml harmless;

@@ -28,7 +28,7 @@ struct FuzzLaunch {
     launcher::ValidationContext context;
     std::string resolved_path;
     bool resolved_given = false;
-    launcher::ResolvedImage image;
+    launcher::ImageLayer image{"", launcher::ImageKind::File, launcher::ImageFormat::Raw, "disk-0"};
     launcher::HostSecurity host{51, 1};
 };
 

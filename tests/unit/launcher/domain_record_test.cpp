@@ -47,8 +47,9 @@ TEST(DomainRecord, RecognisesDomainsSevdBuilt) {
     r.vcpus = 1;
     r.model = EncryptionModel::SevEs;
     r.machine_type = "q35";
-    const auto record = parse_domain_record(
-        build_domain_xml(r, {"/images/x.img", ImageKind::File, ImageFormat::Raw}, {51, 1}));
+    const auto record = parse_domain_record(build_domain_xml(
+        r, ResolvedImage{{{"/images/x.img", ImageKind::File, ImageFormat::Raw, "disk-0"}}},
+        {51, 1}));
     EXPECT_TRUE(record.launched_by_sevd);
     EXPECT_EQ(record.name, "mine");
     EXPECT_EQ(record.pool, EncryptionModel::SevEs);

@@ -28,7 +28,8 @@ ValidatedRequest request(EncryptionModel model = EncryptionModel::Sev) {
     return r;
 }
 
-const ResolvedImage kImage{"/images/web-1.qcow2", ImageKind::File, ImageFormat::Qcow2};
+const ResolvedImage kImage{
+    {{"/images/web-1.qcow2", ImageKind::File, ImageFormat::Qcow2, "disk-0"}}};
 
 pugi::xml_document parse(const std::string& xml) {
     pugi::xml_document doc;
@@ -112,7 +113,7 @@ TEST(DomainXml, ScsiAndSataDisks) {
 }
 
 TEST(DomainXml, BlockDeviceUsesSourceDev) {
-    const ResolvedImage block{"/dev/vg0/web-1", ImageKind::Block, ImageFormat::Raw};
+    const ResolvedImage block{{{"/dev/vg0/web-1", ImageKind::Block, ImageFormat::Raw, ""}}};
     const auto doc = parse(build_domain_xml(request(), block, kRome));
     EXPECT_EQ(attr_of(doc, "/domain/devices/disk/@type"), "block");
     EXPECT_EQ(attr_of(doc, "/domain/devices/disk/source/@dev"), "/dev/vg0/web-1");
@@ -146,7 +147,7 @@ TEST(DomainXml, NumaCellsSplitVcpusAndMemory) {
 
 TEST(DomainXml, TrickyDiskPathIsEscapedAndRoundTrips) {
     const std::string tricky = "/images/a'b\"c&d<e>f]]>.img";
-    const ResolvedImage image{tricky, ImageKind::File, ImageFormat::Raw};
+    const ResolvedImage image{{{tricky, ImageKind::File, ImageFormat::Raw, "disk-0"}}};
     const auto xml = build_domain_xml(request(), image, kRome);
     EXPECT_EQ(xml.find("a'b\"c&d<e>"), std::string::npos) << xml;
     const auto doc = parse(xml);

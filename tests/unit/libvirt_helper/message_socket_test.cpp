@@ -2,9 +2,12 @@
 // messages arrive whole and in order, the end of the peer is nullopt, an
 // oversized message is refused on both sides, and shutdown() wakes a
 // receiver blocked on another thread.
+#include <fcntl.h>
 #include <future>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -23,6 +26,41 @@ TEST(MessageSocket, MessagesArriveWholeAndInOrder) {
     EXPECT_EQ(b.receive(), "first");
     EXPECT_EQ(b.receive(), big);
     EXPECT_EQ(b.receive(), "third");
+}
+
+// The image descriptors of a launch: the receiver's copies are the same open
+// files (same inode, same offset), close-on-exec.
+TEST(MessageSocket, DescriptorsTravelWithTheirMessage) {
+    auto [a, b] = MessageSocket::pair();
+    char path[] = "/tmp/sevd-fd-XXXXXX";
+    const int file = mkstemp(path);
+    ASSERT_GE(file, 0);
+    unlink(path);
+    ASSERT_EQ(write(file, "abc", 3), 3);
+    ASSERT_TRUE(a.send("with fds", {file, file}));
+    ASSERT_TRUE(a.send("without"));
+    auto got = b.receive_with_fds();
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->message, "with fds");
+    ASSERT_EQ(got->fds.size(), 2u);
+    struct stat sent {
+    }, received{};
+    fstat(file, &sent);
+    fstat(got->fds[0].get(), &received);
+    EXPECT_EQ(sent.st_ino, received.st_ino);
+    EXPECT_NE(got->fds[0].get(), file);
+    EXPECT_EQ(lseek(got->fds[1].get(), 0, SEEK_CUR), 3); // one open file description
+    EXPECT_NE(fcntl(got->fds[0].get(), F_GETFD) & FD_CLOEXEC, 0);
+    auto plain = b.receive_with_fds();
+    ASSERT_TRUE(plain);
+    EXPECT_TRUE(plain->fds.empty());
+    close(file);
+}
+
+TEST(MessageSocket, TooManyDescriptorsAreRefused) {
+    auto [a, b] = MessageSocket::pair();
+    const std::vector<int> many(kMaxFdsPerMessage + 1, 0);
+    EXPECT_THROW(a.send("x", many), ProtocolError);
 }
 
 TEST(MessageSocket, PeerClosedIsNulloptAndSendSaysFalseWithoutSigpipe) {

@@ -121,6 +121,24 @@ TEST(HelperProtocol, RecordRoundTrip) {
     EXPECT_FALSE(record_from_json(record_to_json(record)).pool);
 }
 
+TEST(HelperProtocol, RecordCarriesStateAndDiskChains) {
+    launcher::DomainRecord record;
+    record.name = "guest";
+    record.active = true;
+    using launcher::ImageFormat;
+    using launcher::ImageKind;
+    record.disks = {
+        {launcher::ResolvedImage{
+             {{"/images/top.qcow2", ImageKind::File, ImageFormat::Qcow2, "disk-0"},
+              {"/images/base.raw", ImageKind::File, ImageFormat::Raw, "disk-1"}}},
+         false},
+        {launcher::ResolvedImage{{{"/dev/vg/seed", ImageKind::Block, ImageFormat::Raw, ""}}},
+         true}};
+    const auto got = record_from_json(record_to_json(record));
+    EXPECT_TRUE(got.active);
+    EXPECT_EQ(got.disks, record.disks);
+}
+
 TEST(HelperProtocol, InvalidUtf8InALibvirtMessageIsReplacedNotThrown) {
     Reply sent;
     sent.id = 1;
