@@ -61,7 +61,7 @@ bool UeventSource::send_kvm_change() {
     }
     // The kernel's format: "ACTION@DEVPATH", then KEY=VALUE, each NUL-terminated.
     std::string message = std::string("change@") + kKvmDevpath + '\0';
-    for (const std::string field :
+    for (const std::string& field :
          {std::string("ACTION=change"), std::string("DEVPATH=") + kKvmDevpath,
           std::string("SUBSYSTEM=misc"), std::string("DEVNAME=kvm"), std::string("MAJOR=10"),
           std::string("MINOR=232"), "SEQNUM=" + std::to_string(++seqnum_)})

@@ -31,8 +31,14 @@ bad_config() {
   printf '[memory]\nreserved_host_memory_mb = 4GB\n' >"$bad"
   "$here/box.sh" start "$state" --install "$deb" --put "$bad" /etc/sevd/sevd.conf.d/90-bad.conf
   rm -f "$bad"
-  expect_eq "$(prop sevd-tune.service ActiveState)" failed "sevd-tune with a bad configuration"
-  box journalctl -u sevd-tune.service -o cat --no-pager | grep -F "/etc/sevd/sevd.conf.d/90-bad.conf:2" ||
+  local i
+  for ((i = 0; i < 150; i++)); do
+    [[ "$(prop sevd-tune.service ActiveState)" == failed ]] && break
+    sleep 0.2
+  done
+  expect_eq "$(prop sevd-tune.service ActiveState)" failed \
+    "sevd-tune with a bad configuration: $(box systemctl status --no-pager sevd-tune.service 2>&1)"
+  box journalctl -u sevd-tune.service -o cat --no-pager | grep -qF "/etc/sevd/sevd.conf.d/90-bad.conf:2" ||
     fail "sevd-tune's journal does not name the file and line: $(box journalctl -u sevd-tune.service -o cat --no-pager)"
   # The boot went on: the target reached, libvirtd up, only sevd's units failed.
   expect_eq "$(box systemctl is-system-running || true)" degraded "the system state"
@@ -53,7 +59,7 @@ package_lifecycle() {
   v2=$(dpkg-deb -f "$upgrade" Version)
 
   # Install on a running system: group, units enabled and started, bus name.
-  box env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download "/tmp/debs/$(basename "$deb")"
+  box env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "/tmp/debs/$(basename "$deb")"
   expect_eq "$(box dpkg-query -W -f '${Version}' sevd)" "$v1" "installed version"
   box getent group sevd >/dev/null || fail "group sevd was not created"
   expect_eq "$(box systemctl is-enabled sevd.service sevd-tune.service | sort -u)" enabled "enablement after install"
@@ -73,7 +79,7 @@ package_lifecycle() {
   box sed -i 's/^reserved_host_memory_mb = .*/reserved_host_memory_mb = 2048/' /etc/sevd/sevd.conf
   local pid
   pid=$(prop sevd.service MainPID)
-  box env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-download \
+  box env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "/tmp/debs/$(basename "$upgrade")"
   expect_eq "$(box dpkg-query -W -f '${Version}' sevd)" "$v2" "version after upgrade"
   box grep -q '^reserved_host_memory_mb = 2048$' /etc/sevd/sevd.conf || fail "the upgrade lost the conffile edit"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs one system test's command, or skips (exit 77) saying why when this
-# machine cannot boot a box: the tests need root (namespaces, mounts, cgroups),
+# machine cannot boot a box (box.sh: systemd as PID 1 on an overlay root with
+# a tmpfs upper layer): the tests need root (namespaces, mounts, cgroups),
 # systemd installed, and cgroup v1 hierarchies to nest the box's cgroups in.
 set -euo pipefail
 if [[ $(id -u) != 0 ]]; then
