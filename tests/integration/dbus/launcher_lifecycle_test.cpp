@@ -115,14 +115,23 @@ TEST_F(LauncherLifecycle, PlanStatesChainNetworkAndSeedAndLibvirtsSchemaAcceptsI
     const auto top = fs::canonical(images_ / "top.qcow2").string();
     const auto mid = fs::canonical(images_ / "mid.qcow2").string();
     const auto base = fs::canonical(images_ / "base.raw").string();
-    for (const std::string& part :
-         {"<driver name=\"qemu\" type=\"qcow2\" iommu=\"on\" />",
-          "<source file=\"" + top + "\" fdgroup=\"disk-0\" />", "<backingStore type=\"file\">",
-          "<format type=\"qcow2\" />", "<source file=\"" + mid + "\" fdgroup=\"disk-1\" />",
-          "<format type=\"raw\" />", "<source file=\"" + base + "\" fdgroup=\"disk-2\" />",
-          "<backingStore />", "<disk type=\"file\" device=\"cdrom\">", "fdgroup=\"seed-0\"",
-          "<target dev=\"sda\" bus=\"sata\" />", "<readonly />", "<interface type=\"network\">",
-          "<source network=\"default\" />", "<model type=\"virtio\" />", "<rom enabled=\"no\" />"})
+    const std::vector<std::string> parts{"<driver name=\"qemu\" type=\"qcow2\" iommu=\"on\" />",
+                                         "<source file=\"" + top + "\" fdgroup=\"disk-0\" />",
+                                         "<backingStore type=\"file\">",
+                                         "<format type=\"qcow2\" />",
+                                         "<source file=\"" + mid + "\" fdgroup=\"disk-1\" />",
+                                         "<format type=\"raw\" />",
+                                         "<source file=\"" + base + "\" fdgroup=\"disk-2\" />",
+                                         "<backingStore />",
+                                         "<disk type=\"file\" device=\"cdrom\">",
+                                         "fdgroup=\"seed-0\"",
+                                         "<target dev=\"sda\" bus=\"sata\" />",
+                                         "<readonly />",
+                                         "<interface type=\"network\">",
+                                         "<source network=\"default\" />",
+                                         "<model type=\"virtio\" />",
+                                         "<rom enabled=\"no\" />"};
+    for (const auto& part : parts)
         EXPECT_NE(xml.find(part), std::string::npos) << part << "\n" << xml;
     const auto path = dir_.path() / "plan.xml";
     write_file(path, xml);

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "launcher/image_resolver.h"
+#include "launcher/launch_error.h"
 #include "launcher/libvirt_client.h"
 #include "probe/libvirt_handles.h"
 #include "tests/integration/launcher/launch_test_host.h"
@@ -46,17 +47,22 @@ protected:
             (void)LibvirtClient(libvirtd_->uri()).destroy_and_undefine(kName);
     }
 
-    // A TCG guest (no firmware, no boot) whose one disk arrives as fd group disk-0.
-    static std::string tcg_xml(const std::string& path) {
+    // A TCG guest (no firmware, no boot) whose one disk arrives as fd group
+    // disk-0 (and its backing file, when given, as disk-1).
+    static std::string tcg_xml(const std::string& path, const std::string& backing = {}) {
+        const std::string driver = backing.empty() ? "raw" : "qcow2";
+        const std::string chain =
+            backing.empty() ? "<backingStore/>"
+                            : "<backingStore type='file'><format type='raw'/><source file='" +
+                                  backing + "' fdgroup='disk-1'/><backingStore/></backingStore>";
         return "<domain type='qemu'><name>" + std::string(kName) +
                "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
                "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
                "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-               "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
-               "<source file='" +
-               path +
-               "' fdgroup='disk-0'/><backingStore/><target dev='vda' bus='virtio'/></disk>"
-               "<graphics type='none'/><video><model type='none'/></video>"
+               "<disk type='file' device='disk'><driver name='qemu' type='" +
+               driver + "'/><source file='" + path + "' fdgroup='disk-0'/>" + chain +
+               "<target dev='vda' bus='virtio'/></disk>"
+               "<video><model type='none'/></video>"
                "<memballoon model='none'/></devices></domain>";
     }
 
@@ -80,6 +86,26 @@ protected:
         return {};
     }
 
+    void start(const std::string& xml, const std::vector<FdGroup>& fds) {
+        try {
+            LibvirtClient(libvirtd_->uri()).define_and_start(xml, fds);
+        } catch (const LaunchError& e) {
+            const std::string message = e.what();
+            if (message.find("Operation not permitted") != std::string::npos ||
+                message.find("memlock") != std::string::npos)
+                GTEST_SKIP() << "this sandbox cannot start QEMU under libvirtd: " << message;
+            FAIL() << message << "\n" << libvirtd_->log();
+        }
+    }
+    static std::vector<ino_t> held_inodes() {
+        std::vector<ino_t> held;
+        for (int i = 0; i < 200 && held.empty(); ++i) {
+            held = qemu_open_inodes();
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return held;
+    }
+
     static ino_t inode_of(const fs::path& path) {
         struct stat st {};
         stat(path.c_str(), &st);
@@ -100,25 +126,29 @@ TEST_F(FdHandOver, QemuHoldsTheCheckedFileAfterASymlinkSwap) {
     fs::remove(dir_.path() / "images" / "current.img");
     fs::create_symlink(swapped_, dir_.path() / "images" / "current.img");
 
-    LibvirtClient client(libvirtd_->uri());
-    try {
-        client.define_and_start(tcg_xml(opened.image.chain[0].path),
-                                {{"disk-0", opened.fds[0].get()}});
-    } catch (const LaunchError& e) {
-        const std::string message = e.what();
-        if (message.find("Operation not permitted") != std::string::npos ||
-            message.find("memlock") != std::string::npos)
-            GTEST_SKIP() << "this sandbox cannot start QEMU under libvirtd: " << message;
-        FAIL() << message << "\n" << libvirtd_->log();
-    }
-    std::vector<ino_t> held;
-    for (int i = 0; i < 200 && held.empty(); ++i) {
-        held = qemu_open_inodes();
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    start(tcg_xml(opened.image.chain[0].path), {{"disk-0", opened.fds[0].get()}});
+    const auto held = held_inodes();
     ASSERT_FALSE(held.empty()) << "no running QEMU found for " << kName;
     EXPECT_NE(std::find(held.begin(), held.end(), inode_of(checked_)), held.end());
     EXPECT_EQ(std::find(held.begin(), held.end(), inode_of(swapped_)), held.end());
+}
+
+// libvirt 9.0 takes fd groups on backing files too: QEMU holds both files of
+// a qcow2 -> raw chain, each handed over as its own group.
+TEST_F(FdHandOver, BackingFilesArriveAsTheirOwnGroups) {
+    const auto images = dir_.path() / "images";
+    const auto command = "cd '" + images.string() +
+                         "' && qemu-img create -f qcow2 -b checked.img -F raw top.qcow2 "
+                         ">/dev/null 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    auto opened = open_image((images / "top.qcow2").string(), ImageFormat::Qcow2, {images},
+                             {"disk", "disk", true});
+    ASSERT_EQ(opened.image.chain.size(), 2u);
+    start(tcg_xml(opened.image.chain[0].path, opened.image.chain[1].path),
+          {{"disk-0", opened.fds[0].get()}, {"disk-1", opened.fds[1].get()}});
+    const auto held = held_inodes();
+    EXPECT_NE(std::find(held.begin(), held.end(), inode_of(images / "top.qcow2")), held.end());
+    EXPECT_NE(std::find(held.begin(), held.end(), inode_of(checked_)), held.end());
 }
 
 } // namespace

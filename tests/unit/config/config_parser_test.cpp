@@ -151,3 +151,26 @@ TEST(ConfigParser, EqualityIgnoresOrigins) {
 
 } // namespace
 } // namespace sevd::config
+
+namespace sevd::config {
+namespace {
+
+TEST(ConfigParserNetworks, NoneByDefaultAndListedByComma) {
+    EXPECT_TRUE(Config{}.networks.empty());
+    Config config;
+    parse_config_text("[guests]\nnetworks = default , guests-br.1\n", "f.conf", config);
+    EXPECT_EQ(config.networks, (std::vector<std::string>{"default", "guests-br.1"}));
+    parse_config_text("[guests]\nnetworks =\n", "f.conf", config);
+    EXPECT_TRUE(config.networks.empty());
+}
+
+TEST(ConfigParserNetworks, BadNamesNameFileLineAndKey) {
+    EXPECT_NE(error_of("[guests]\nnetworks = default,,other\n")
+                  .find("/etc/sevd/sevd.conf:2: [guests] networks = \"default,,other\": \"\" is "
+                        "not a libvirt network name"),
+              std::string::npos);
+    EXPECT_NE(error_of("[guests]\nnetworks = a/b\n").find("\"a/b\" is not"), std::string::npos);
+}
+
+} // namespace
+} // namespace sevd::config
