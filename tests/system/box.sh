@@ -51,13 +51,21 @@ make_cgroups() {
   while IFS= read -r line; do
     ctrls=$(cut -d: -f2 <<<"$line")
     path=$(cut -d: -f3- <<<"$line")
-    [[ -n "$ctrls" ]] || continue # the v2 unified hierarchy: the box runs legacy v1
-    dir=/sys/fs/cgroup/${ctrls#name=}
+    if [[ -z "$ctrls" ]]; then
+      # The v2 hierarchy of a hybrid host: systemd learns that a unit's
+      # cgroup emptied from its cgroup.events (v1 has no such notice inside
+      # a cgroup namespace), so the box is hybrid too where the host is.
+      [[ -f /sys/fs/cgroup/unified/cgroup.procs ]] || continue
+      dir=/sys/fs/cgroup/unified
+      ctrls=cgroup2
+    else
+      dir=/sys/fs/cgroup/${ctrls#name=}
+    fi
     [[ -d "$dir" ]] || die "no cgroup hierarchy mounted at $dir (for $ctrls)"
     child="${dir}${path%/}/$name"
     mkdir "$child"
     echo "$child" >>"$state/cgroups"
-    echo "${ctrls#name=} $ctrls" >>"$state/hierarchies"
+    echo "$(basename "$dir") $ctrls" >>"$state/hierarchies"
     if [[ "$ctrls" == cpuset ]]; then
       cat "$(dirname "$child")/cpuset.cpus" >"$child/cpuset.cpus"
       cat "$(dirname "$child")/cpuset.mems" >"$child/cpuset.mems"

@@ -20,13 +20,16 @@ for p in sys sysrq-trigger; do
   mount --bind "$root/proc/$p" "$root/proc/$p"
   mount -o remount,bind,ro "$root/proc/$p"
 done
-# A read-only sysfs; the cgroup v1 hierarchies mounted again from inside the
-# new cgroup namespace (their root is the box's child cgroup).
+# A read-only sysfs; the cgroup hierarchies (v1, and v2 on a hybrid host)
+# mounted again from inside the new cgroup namespace (their root is the box's
+# child cgroup).
 mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$root/sys"
 mount -t tmpfs -o mode=0755,nosuid,nodev,noexec cgroup "$root/sys/fs/cgroup"
 while read -r dir ctrls; do
   mkdir "$root/sys/fs/cgroup/$dir"
-  if [[ "$ctrls" == name=* ]]; then
+  if [[ "$ctrls" == cgroup2 ]]; then
+    mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 "$root/sys/fs/cgroup/$dir"
+  elif [[ "$ctrls" == name=* ]]; then
     mount -t cgroup -o "none,$ctrls,nosuid,nodev,noexec" cgroup "$root/sys/fs/cgroup/$dir"
   else
     mount -t cgroup -o "$ctrls,nosuid,nodev,noexec" cgroup "$root/sys/fs/cgroup/$dir"
