@@ -120,6 +120,10 @@ protected:
             return Fault::LostBefore;
         return roll < 4 ? Fault::LostBefore : Fault::LostAfter;
     }
+    void reseed_faults(uint64_t seed) {
+        std::lock_guard lock(faults_mutex_);
+        fault_rng_.seed(static_cast<std::mt19937::result_type>(seed));
+    }
     void set_faults(bool on) {
         std::lock_guard lock(faults_mutex_);
         faults_on_ = on;
@@ -335,7 +339,7 @@ TEST_F(AdmissionModel, RandomInterleavingsNeverOverbookAndEndAtLibvirtsTruth) {
     while (steps < steps_ && !HasFailure()) {
         steps += run_concurrent_round();
         steps += run_outside_step();
-        fault_rng_.seed(seed_ + static_cast<uint64_t>(round)); // per round: reproducible rolls
+        reseed_faults(seed_ + static_cast<uint64_t>(round)); // per round: reproducible rolls
         check_round(round++);
     }
     const double seconds =
