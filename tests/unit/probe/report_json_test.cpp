@@ -21,6 +21,15 @@ void expect_keys(const json& object,
     }
 }
 
+// Issue 13: running encrypted domains sevd did not launch are listed.
+TEST(ReportJson, ForeignGuestsAreListedWithTheirModel) {
+    auto report = testing::report_for("rome-split-asids");
+    report.libvirt.foreign_guests = {{"other-tool", EncryptionModel::SevEs}};
+    const auto j = report_to_json(report);
+    EXPECT_EQ(j["libvirt"]["foreign_guests"],
+              json::parse(R"([{"name": "other-tool", "model": "amd-sev-es"}])"));
+}
+
 TEST(ReportJson, RequiredKeysAndTypes) {
     const auto j = report_to_json(testing::report_for("rome-split-asids"));
     using T = json::value_t;
@@ -58,7 +67,8 @@ TEST(ReportJson, RequiredKeysAndTypes) {
                                {"cbitpos", T::number_integer},
                                {"reduced_phys_bits", T::number_integer},
                                {"max_guests", T::number_integer},
-                               {"max_es_guests", T::number_integer}});
+                               {"max_es_guests", T::number_integer},
+                               {"foreign_guests", T::array}});
     for (const auto* model : {"amd-sev", "amd-sev-es"})
         expect_keys(j["slots"][model], {{"total", T::number_integer}, {"used", T::number_integer}});
     for (const auto& check : j["checks"])
