@@ -20,6 +20,7 @@ if [[ "${1:-}" == "--tests" ]]; then
     libxml2-utils                               # virt-xml-validate's xmllint
     util-linux procps psmisc                    # setpriv, taskset, ps
     hyperfine                                   # whole-process benchmarks
+    qemu-utils                                  # qemu-img: qcow2 chains, data files in launch tests
   )
 fi
 
