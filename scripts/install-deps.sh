@@ -22,6 +22,7 @@ if [[ "${1:-}" == "--tests" ]]; then
     hyperfine                                   # whole-process benchmarks
     debhelper dpkg-dev lintian                  # scripts/package.sh
     libvirt-daemon-system python3               # system tests: libvirtd.service in the box
+    qemu-utils                                  # qemu-img: qcow2 chains, data files in launch tests
   )
 fi
 
