@@ -14,7 +14,8 @@
 namespace sevd::dbus {
 
 struct TuningState {
-    uint64_t memory_limit = 0; // bytes in force on machine.slice, 0 = none
+    uint64_t memory_limit = 0;       // bytes in force on machine.slice, 0 = none
+    bool memory_limit_known = false; // memory_limit could be read
     uint64_t reserved_host_memory = 0;
     bool operator==(const TuningState&) const = default;
 };

@@ -43,6 +43,9 @@ public:
         PoolUsage sev_es;
         uint64_t memory_limit_bytes = 0;
         uint64_t locked_bytes = 0; // running + reserved
+        const PoolUsage& pool(EncryptionModel m) const {
+            return m == EncryptionModel::Sev ? sev : sev_es;
+        }
     };
 
     // Move-only claim; released on destruction unless committed.

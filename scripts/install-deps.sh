@@ -20,6 +20,7 @@ if [[ "${1:-}" == "--tests" ]]; then
     libxml2-utils                               # virt-xml-validate's xmllint
     util-linux procps psmisc                    # setpriv, taskset, ps
     hyperfine                                   # whole-process benchmarks
+    prometheus                                  # promtool: checks the textfile and alert rules
   )
 fi
 
