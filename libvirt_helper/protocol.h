@@ -52,10 +52,12 @@ inline constexpr std::string_view kDomainStopped = "DomainStopped";
 inline constexpr std::string_view kConnectionClosed = "ConnectionClosed";
 } // namespace event
 
-// A seqpacket datagram above this is refused by the sender (AF_UNIX caps a
-// datagram at the socket buffer, about 208 KiB by default); the largest real
-// message, the running-domain list, is about 150 bytes per domain.
-inline constexpr size_t kMaxMessageBytes = 128 * 1024;
+// A seqpacket datagram above this is refused by the sender. The largest real
+// message, the running encrypted domains, is at most about 190 bytes per
+// domain (64-character name), and there are at most as many as ASIDs: 1,006
+// on an EPYC 9004 host, 191 KiB. AF_UNIX caps a datagram at the sender's
+// socket buffer, so MessageSocket::pair() raises it to hold this.
+inline constexpr size_t kMaxMessageBytes = 384 * 1024;
 
 class ProtocolError : public std::runtime_error {
 public:

@@ -46,8 +46,9 @@ protected:
         conn_ = connect_to(bus_->address());
     }
     void TearDown() override {
-        if (daemon_)
+        if (daemon_) {
             EXPECT_EQ(daemon_->stop(), 0) << daemon_->log();
+        }
     }
     // The textfile's samples once `series` has `value` (the daemon rewrites
     // shortly after each change).
@@ -94,8 +95,9 @@ TEST_F(ExportDaemon, FilesCarryTheReportAndPassTheirReaders) {
                   "1");
     // The snapshot's machine.slice limit is whatever the tuner reads for --root;
     // known or not, an unknown limit is never written as a number.
-    if (metrics.samples.at("sevd_machine_slice_memory_limit_known") == "0")
+    if (metrics.samples.at("sevd_machine_slice_memory_limit_known") == "0") {
         EXPECT_EQ(metrics.samples.count("sevd_machine_slice_memory_limit_bytes"), 0u);
+    }
     EXPECT_EQ(metrics.samples.at("sevd_guest_locked_memory_bytes"), "0");
     EXPECT_EQ(metrics.samples.at("sevd_launches_total{result=\"ok\"}"), "0");
 
@@ -150,10 +152,13 @@ TEST_F(ExportDaemon, AMissingFolderIsLoggedOnceWithTheFix) {
         wait_until([&] { return daemon_->log().find("features.d") != std::string::npos; }, 10s));
     std::this_thread::sleep_for(500ms); // libvirt's first reading rewrites the files
     const auto log = daemon_->log();
-    const std::string line = "create the folder " + features_.string();
-    EXPECT_NE(log.find(line), std::string::npos) << log;
-    EXPECT_EQ(log.find(line), log.rfind(line)) << log; // once, not on every rewrite
-    EXPECT_TRUE(std::filesystem::exists(textfile_));   // the other export is unaffected
+    EXPECT_NE(log.find("create the folder " + features_.string()), std::string::npos) << log;
+    for (const std::string file : {"/.sevd.tmp:", "/.sevd-capacity.tmp:"}) {
+        const std::string line = "cannot create " + features_.string() + file;
+        EXPECT_NE(log.find(line), std::string::npos) << log;
+        EXPECT_EQ(log.find(line), log.rfind(line)) << log; // once, not on every rewrite
+    }
+    EXPECT_TRUE(std::filesystem::exists(textfile_)); // the other export is unaffected
 }
 
 } // namespace
