@@ -160,8 +160,10 @@ void LauncherObject::Stop(sdbus::Result<>&& result, std::string name) {
 
 std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>>
 LauncherObject::Guests() {
+    const auto guests = launcher_->guests();
     std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> out;
-    for (const auto& guest : launcher_->guests())
+    out.reserve(guests.size());
+    for (const auto& guest : guests)
         out.emplace_back(guest.name, guest.uuid, std::string(model_name(guest.model)),
                          guest.memory_mib);
     return out;
