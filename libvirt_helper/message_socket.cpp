@@ -40,8 +40,9 @@ std::pair<MessageSocket, MessageSocket> MessageSocket::pair() {
         throw_errno("socketpair(AF_UNIX, SOCK_SEQPACKET)");
     MessageSocket first{probe::UniqueFd(fds[0])}, second{probe::UniqueFd(fds[1])};
     // The kernel doubles the value (bookkeeping) after capping it at
-    // net.core.wmem_max (208 KiB by default): room for a whole kMaxMessageBytes.
-    const int buffer = static_cast<int>(kMaxMessageBytes / 2 + 4096);
+    // net.core.wmem_max (208 KiB by default): 384 KiB, room for a whole
+    // kMaxMessageBytes and the small messages queued behind it.
+    const int buffer = static_cast<int>(kMaxMessageBytes * 3 / 4);
     for (const int fd : {fds[0], fds[1]})
         if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer) != 0)
             throw_errno("setsockopt(SO_SNDBUF) on the sevd-libvirt link");

@@ -57,7 +57,7 @@ inline constexpr std::string_view kConnectionClosed = "ConnectionClosed";
 // domain (64-character name), and there are at most as many as ASIDs: 1,006
 // on an EPYC 9004 host, 191 KiB. AF_UNIX caps a datagram at the sender's
 // socket buffer, so MessageSocket::pair() raises it to hold this.
-inline constexpr size_t kMaxMessageBytes = 384 * 1024;
+inline constexpr size_t kMaxMessageBytes = 256 * 1024;
 
 class ProtocolError : public std::runtime_error {
 public:

@@ -78,16 +78,29 @@ public:
             throw std::runtime_error("GetAll org.sevd.Launcher1 failed");
         sd_bus_message_unref(reply);
     }
+    // The reference: a call dbus-daemon answers itself, same client code.
+    void get_id() {
+        sd_bus_message* reply = nullptr;
+        sd_bus_error error{};
+        const int r = sd_bus_call_method(bus_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                         "org.freedesktop.DBus", "GetId", &error, &reply, "");
+        sd_bus_error_free(&error);
+        if (r < 0)
+            throw std::runtime_error("GetId failed");
+        sd_bus_message_unref(reply);
+    }
 
 private:
     sd_bus* bus_ = nullptr;
 };
 
-double median_get_all_ms(RawBus& raw) {
+// Median round trip of `call` over 50 calls.
+template <typename Call>
+double median_ms(Call call) {
     std::vector<double> ms;
-    for (int i = 0; i < 30; ++i) {
+    for (int i = 0; i < 50; ++i) {
         const auto start = Clock::now();
-        raw.get_all_launcher();
+        call();
         ms.push_back(ms_since(start));
     }
     return percentile(ms, 0.5);
@@ -115,7 +128,7 @@ double median_export_ms(const std::filesystem::path& dir, int running) {
 
 struct Mark {
     int guests = 0;
-    double launch_median_ms = 0, launch_p99_ms = 0, get_all_ms = 0, export_ms = 0;
+    double launch_median_ms = 0, launch_p99_ms = 0, get_all_ms = 0, get_id_ms = 0, export_ms = 0;
     uint64_t rss_kib = 0;
 };
 
@@ -158,7 +171,10 @@ TEST(ScaleBench, ThousandGuestsOnAGenoaSizedHost) {
         launch_until(n);
         Mark mark;
         mark.guests = n;
-        mark.get_all_ms = median_get_all_ms(raw);
+        // Settled: the re-reading and export write that follow a launch are done.
+        std::this_thread::sleep_for(500ms);
+        mark.get_id_ms = median_ms([&] { raw.get_id(); });
+        mark.get_all_ms = median_ms([&] { raw.get_all_launcher(); });
         mark.rss_kib = rss_kib(daemon.pid());
         mark.export_ms = median_export_ms(dir.path() / "bench-export", n);
         launch_until(std::max(n, kWindow));
@@ -180,11 +196,14 @@ TEST(ScaleBench, ThousandGuestsOnAGenoaSizedHost) {
                                    sevd::bench::format("%.2f", ratio), "<= 2x at 1 guest",
                                    ratio <= 2.0});
         sevd::bench::print_figure({"GetAll org.sevd.Launcher1" + at,
-                                   sevd::bench::format("%.3f ms", m.get_all_ms), "-", "-",
-                                   "<= 5 ms at 1000", m.get_all_ms <= 5.0});
+                                   sevd::bench::format("%.3f ms", m.get_all_ms),
+                                   sevd::bench::format("GetId %.3f ms", m.get_id_ms),
+                                   sevd::bench::format("%.1f", m.get_all_ms / m.get_id_ms),
+                                   "<= 5 ms", m.get_all_ms <= 5.0});
         const double budget_kib = 8 * 1024 + 2.0 * m.guests;
         sevd::bench::print_figure(
-            {"sevd-daemon RSS" + at, sevd::bench::format("%.2f MiB", static_cast<double>(m.rss_kib) / 1024.0), "-", "-",
+            {"sevd-daemon RSS" + at,
+             sevd::bench::format("%.2f MiB", static_cast<double>(m.rss_kib) / 1024.0), "-", "-",
              sevd::bench::format("<= %.2f MiB (8 MiB + 2 KiB/guest)", budget_kib / 1024),
              static_cast<double>(m.rss_kib) <= budget_kib});
         sevd::bench::print_figure({"Export rewrite (textfile + 2 NFD files, fsync)" + at,
