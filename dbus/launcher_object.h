@@ -14,6 +14,7 @@
 #include "dbus/generated/org.sevd.Launcher1_adaptor.h"
 #include "dbus/main_loop.h"
 #include "dbus/worker_pool.h"
+#include "export/launch_stats.h"
 #include "launcher/launcher.h"
 
 namespace sevd::dbus {
@@ -24,7 +25,7 @@ public:
 
     LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, MainLoop& loop,
                    WorkerPool& workers, std::shared_ptr<launcher::Launcher> launcher,
-                   GuestsChanged on_guests_changed);
+                   GuestsChanged on_guests_changed, exports::LaunchStats& launch_stats);
     ~LauncherObject();
     LauncherObject(const LauncherObject&) = delete;
     LauncherObject& operator=(const LauncherObject&) = delete;
@@ -60,6 +61,7 @@ private:
     WorkerPool& workers_;
     std::shared_ptr<launcher::Launcher> launcher_;
     GuestsChanged on_guests_changed_;
+    exports::LaunchStats& launch_stats_; // every Launch call's outcome and round trip
 };
 
 } // namespace sevd::dbus

@@ -16,6 +16,28 @@ struct FreeDeleter {
 };
 using LibvirtString = std::unique_ptr<char, FreeDeleter>;
 
+// The domain's launch security: remembered by `cache` (when given) or read
+// from its XML. None when the domain stopped meanwhile.
+LaunchSecurityKind launch_security_of(const libvirt::Api& lib, virDomainPtr domain,
+                                      LaunchSecurityCache* cache) {
+    char uuid[VIR_UUID_STRING_BUFLEN] = {};
+    const int id = lib.domain_get_id(domain);
+    const bool named = cache && lib.domain_get_uuid_string(domain, uuid) == 0;
+    if (named) {
+        if (const auto known = cache->find(uuid, id)) {
+            cache->keep(uuid, id, *known);
+            return *known;
+        }
+    }
+    LibvirtString xml(lib.domain_get_xml_desc(domain, 0));
+    if (!xml)
+        return LaunchSecurityKind::None; // the domain stopped meanwhile
+    const auto kind = decode_launch_security(xml.get());
+    if (named)
+        cache->keep(uuid, id, kind);
+    return kind;
+}
+
 } // namespace
 
 std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std::string& error) {
@@ -29,7 +51,8 @@ std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std
     return std::string(xml.get());
 }
 
-Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn) {
+Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn,
+                                                              LaunchSecurityCache* cache) {
     Source<RunningEncryptedGuests> source;
     const auto* lib = libvirt::loaded_api(); // a connection exists, so it is loaded
     virDomainPtr* raw = nullptr;
@@ -45,10 +68,7 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
 
     RunningEncryptedGuests running;
     for (const auto& domain : domains) {
-        LibvirtString xml(lib->domain_get_xml_desc(domain.get(), 0));
-        if (!xml)
-            continue; // the domain stopped meanwhile
-        const auto kind = decode_launch_security(xml.get());
+        const auto kind = launch_security_of(*lib, domain.get(), cache);
         if (kind == LaunchSecurityKind::Sev)
             ++running.sev;
         else if (kind == LaunchSecurityKind::SevEs)
@@ -56,6 +76,8 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
         if (auto foreign = foreign_domain(xml.get()))
             running.foreign.push_back(std::move(*foreign));
     }
+    if (cache)
+        cache->finish();
     source.value = running;
     return source;
 }
