@@ -17,11 +17,19 @@ std::optional<LaunchSecurityKind> LaunchSecurityCache::find(const std::string& u
     const auto found = seen_.find(key(uuid, id));
     if (found == seen_.end())
         return std::nullopt;
-    return found->second;
+    return found->second.kind;
 }
 
-void LaunchSecurityCache::keep(const std::string& uuid, int id, LaunchSecurityKind kind) {
-    next_[key(uuid, id)] = kind;
+std::optional<ForeignDomain> LaunchSecurityCache::foreign(const std::string& uuid, int id) const {
+    const auto found = seen_.find(key(uuid, id));
+    if (found == seen_.end())
+        return std::nullopt;
+    return found->second.foreign;
+}
+
+void LaunchSecurityCache::keep(const std::string& uuid, int id, LaunchSecurityKind kind,
+                               std::optional<ForeignDomain> foreign) {
+    next_[key(uuid, id)] = {kind, std::move(foreign)};
 }
 
 void LaunchSecurityCache::finish() {

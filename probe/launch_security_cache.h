@@ -12,6 +12,7 @@
 #include <string>
 
 #include "probe/domcaps_decoder.h"
+#include "probe/host_report.h"
 
 namespace sevd::probe {
 
@@ -20,8 +21,11 @@ public:
     // Starts a reading of the domains running at `uri`.
     void begin(const std::string& uri);
     std::optional<LaunchSecurityKind> find(const std::string& uuid, int id) const;
+    // The remembered domain when it is encrypted and not sevd's (foreign_domain).
+    std::optional<ForeignDomain> foreign(const std::string& uuid, int id) const;
     // The domain runs now (found or decoded): kept for the next reading.
-    void keep(const std::string& uuid, int id, LaunchSecurityKind kind);
+    void keep(const std::string& uuid, int id, LaunchSecurityKind kind,
+              std::optional<ForeignDomain> foreign = std::nullopt);
     // Ends the reading: domains it did not see are forgotten.
     void finish();
 
@@ -29,8 +33,12 @@ private:
     static std::string key(const std::string& uuid, int id);
 
     std::string uri_;
-    std::map<std::string, LaunchSecurityKind> seen_; // previous reading
-    std::map<std::string, LaunchSecurityKind> next_; // this reading
+    struct Entry {
+        LaunchSecurityKind kind = LaunchSecurityKind::None;
+        std::optional<ForeignDomain> foreign;
+    };
+    std::map<std::string, Entry> seen_; // previous reading
+    std::map<std::string, Entry> next_; // this reading
 };
 
 } // namespace sevd::probe

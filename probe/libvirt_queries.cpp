@@ -16,26 +16,33 @@ struct FreeDeleter {
 };
 using LibvirtString = std::unique_ptr<char, FreeDeleter>;
 
-// The domain's launch security: remembered by `cache` (when given) or read
-// from its XML. None when the domain stopped meanwhile.
-LaunchSecurityKind launch_security_of(const libvirt::Api& lib, virDomainPtr domain,
-                                      LaunchSecurityCache* cache) {
+struct RunningDomain {
+    LaunchSecurityKind kind = LaunchSecurityKind::None;
+    std::optional<ForeignDomain> foreign; // encrypted and not sevd's
+};
+
+// The domain's launch security and whether it is foreign: remembered by
+// `cache` (when given) or read from its XML. None when the domain stopped
+// meanwhile.
+RunningDomain running_domain(const libvirt::Api& lib, virDomainPtr domain,
+                             LaunchSecurityCache* cache) {
     char uuid[VIR_UUID_STRING_BUFLEN] = {};
     const int id = lib.domain_get_id(domain);
     const bool named = cache && lib.domain_get_uuid_string(domain, uuid) == 0;
     if (named) {
         if (const auto known = cache->find(uuid, id)) {
-            cache->keep(uuid, id, *known);
-            return *known;
+            RunningDomain found{*known, cache->foreign(uuid, id)};
+            cache->keep(uuid, id, found.kind, found.foreign);
+            return found;
         }
     }
     LibvirtString xml(lib.domain_get_xml_desc(domain, 0));
     if (!xml)
-        return LaunchSecurityKind::None; // the domain stopped meanwhile
-    const auto kind = decode_launch_security(xml.get());
+        return {}; // the domain stopped meanwhile
+    RunningDomain read{decode_launch_security(xml.get()), foreign_domain(xml.get())};
     if (named)
-        cache->keep(uuid, id, kind);
-    return kind;
+        cache->keep(uuid, id, read.kind, read.foreign);
+    return read;
 }
 
 } // namespace
@@ -68,13 +75,13 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
 
     RunningEncryptedGuests running;
     for (const auto& domain : domains) {
-        const auto kind = launch_security_of(*lib, domain.get(), cache);
-        if (kind == LaunchSecurityKind::Sev)
+        auto found = running_domain(*lib, domain.get(), cache);
+        if (found.kind == LaunchSecurityKind::Sev)
             ++running.sev;
-        else if (kind == LaunchSecurityKind::SevEs)
+        else if (found.kind == LaunchSecurityKind::SevEs)
             ++running.sev_es;
-        if (auto foreign = foreign_domain(xml.get()))
-            running.foreign.push_back(std::move(*foreign));
+        if (found.foreign)
+            running.foreign.push_back(std::move(*found.foreign));
     }
     if (cache)
         cache->finish();

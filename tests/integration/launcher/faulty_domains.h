@@ -54,7 +54,8 @@ public:
     void ensure_connected() override { real_->ensure_connected(); }
     uint64_t generation() const override { return real_->generation() + bumps_.load(); }
 
-    std::string define_and_start(const std::string& xml) override {
+    std::string define_and_start(const std::string& xml,
+                                 const std::vector<FdGroup>& fds) override {
         const auto fault = fault_of(Call::DefineAndStart);
         if (fault == Fault::LostBefore)
             lose("define+start");
@@ -63,7 +64,7 @@ public:
             // The kernel hands out ASIDs one start at a time.
             std::lock_guard start(start_mutex_);
             check_kernel(parse_domain_record(xml));
-            uuid = real_->define_and_start(xml);
+            uuid = real_->define_and_start(xml, fds);
         }
         if (fault == Fault::LostAfter)
             lose("define+start");
@@ -87,6 +88,15 @@ public:
             throw LaunchError(ErrorCode::Libvirt, "injected: listing failed (helper killed)");
         return real_->list_encrypted_running();
     }
+    std::vector<DomainRecord> list_sevd_domains() override {
+        if (fault_of(Call::List) != Fault::None) // a read: a plain failure
+            throw LaunchError(ErrorCode::Libvirt, "injected: listing failed (helper killed)");
+        return real_->list_sevd_domains();
+    }
+    void start(const std::string& name, const std::vector<FdGroup>& fds) override {
+        real_->start(name, fds);
+    }
+    void shutdown(const std::string& name) override { real_->shutdown(name); }
 
 private:
     // Called without the lock: a test's fault function may block (a launch
