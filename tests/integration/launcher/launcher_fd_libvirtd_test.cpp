@@ -43,8 +43,11 @@ protected:
         fs::create_symlink(checked_, dir_.path() / "images" / "current.img");
     }
     void TearDown() override {
-        if (libvirtd_)
-            (void)LibvirtClient(libvirtd_->uri()).destroy_and_undefine(kName);
+        if (!libvirtd_)
+            return;
+        LibvirtClient client(libvirtd_->uri());
+        if (const auto domain = client.find_domain(kName))
+            (void)client.destroy_and_undefine(domain->uuid);
     }
 
     // A TCG guest (no firmware, no boot) whose one disk arrives as fd group
