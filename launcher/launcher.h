@@ -168,7 +168,7 @@ private:
     mutable std::mutex state_mutex_;
     std::map<std::string, GuestInfo> guests_;
     std::vector<ForeignGuest> foreign_;
-    std::set<std::string> unreadable_logged_; // domains whose <memory> was logged unreadable
+    std::set<std::string> unreadable_logged_;   // domains whose <memory> was logged unreadable
     std::map<std::string, GuestInfo> shut_off_; // sevd's guests defined but not running
     uint64_t synced_generation_ = 0;
 

@@ -54,8 +54,7 @@ public:
     void ensure_connected() override { real_->ensure_connected(); }
     uint64_t generation() const override { return real_->generation() + bumps_.load(); }
 
-    std::string define_and_start(const std::string& xml,
-                                 const std::vector<FdGroup>& fds) override {
+    std::string define_and_start(const std::string& xml, const std::vector<FdGroup>& fds) override {
         const auto fault = fault_of(Call::DefineAndStart);
         if (fault == Fault::LostBefore)
             lose("define+start");
