@@ -86,7 +86,13 @@ check_hardening_active() {
   expect_eq "$(prop sevd.service DropInPaths)" "" "drop-ins"
   expect_eq "$(prop sevd.service ProtectSystem)" strict "ProtectSystem"
   expect_eq "$(prop sevd.service NoNewPrivileges)" yes "NoNewPrivileges"
-  expect_eq "$(prop sevd.service PrivateDevices)" yes "PrivateDevices"
+  # Block-device images (/dev/mapper, LVM) must stay reachable: no private
+  # /dev, but the device cgroup admits only SEV, KVM and block devices.
+  expect_eq "$(prop sevd.service PrivateDevices)" no "PrivateDevices"
+  expect_eq "$(prop sevd.service DevicePolicy)" closed "DevicePolicy"
+  # char-rtc comes with ProtectClock=yes.
+  expect_eq "$(prop sevd.service DeviceAllow | LC_ALL=C sort | tr '\n' ' ')" \
+    "/dev/kvm r /dev/sev r block-* rw char-rtc r " "DeviceAllow"
   # What the kernel enforces on the running daemon.
   local status
   status=$(box cat "/proc/$(main_pid)/status")
