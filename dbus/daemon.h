@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -18,6 +19,7 @@
 #include "dbus/launcher_object.h"
 #include "dbus/libvirt_watcher.h"
 #include "dbus/main_loop.h"
+#include "dbus/refresh_coalescer.h"
 #include "dbus/signal_fd.h"
 #include "dbus/tuning_object.h"
 #include "dbus/udev_watcher.h"
@@ -44,6 +46,9 @@ public:
 
 private:
     std::string libvirt_uri() const;
+    bool replay_only() const; // --root without --libvirt-uri: libvirt from the snapshot
+    void recheck_libvirt();
+    std::string machine_type() const; // for the watcher's thread
     void connect_bus();
     void start_libvirt_link();
     void on_libvirt_connection_closed(const std::string& reason);
@@ -52,6 +57,8 @@ private:
     void on_signal();
     void reload_config();
     void on_uevent();
+    void on_refresh(sdbus::Result<> reply);
+    void refresh_now();
     void reprobe_host();
     void on_libvirt_facts(probe::LibvirtFacts facts);
     void publish_report();
@@ -72,8 +79,13 @@ private:
     std::unique_ptr<UdevWatcher> udev_;
 
     probe::HostFacts host_facts_;
+    // config_.machine_type, for the libvirt watcher's thread (config_ is the loop's).
+    mutable std::mutex machine_type_mutex_;
+    std::string machine_type_;
     std::optional<probe::LibvirtFacts> libvirt_facts_;
     probe::HostReport report_;
+    RefreshCoalescer refresh_coalescer_;
+    std::vector<sdbus::Result<>> refresh_waiting_; // Refresh() calls the next re-probe answers
 
     std::unique_ptr<sdbus::IConnection> bus_;
     // Blocking work (libvirt, cgroup writes); its jobs post back into loop_.

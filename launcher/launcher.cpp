@@ -26,6 +26,7 @@ Launcher::Launcher(const config::Config& config, std::unique_ptr<LibvirtDomains>
     host_.validation.default_machine_type = config_.machine_type;
     host_.validation.sev = {false, std::string("amd-sev: ") + kNotProbed};
     host_.validation.sev_es = {false, std::string("amd-sev-es: ") + kNotProbed};
+    host_.validation.sev_snp = {false, std::string("amd-sev-snp: ") + kNotProbed};
 }
 
 void Launcher::update_host(const probe::HostReport& report, uint64_t memory_limit_bytes) {
@@ -33,6 +34,7 @@ void Launcher::update_host(const probe::HostReport& report, uint64_t memory_limi
     view.validation.default_machine_type = config_.machine_type;
     view.validation.sev = model_support(report, EncryptionModel::Sev);
     view.validation.sev_es = model_support(report, EncryptionModel::SevEs);
+    view.validation.sev_snp = model_support(report, EncryptionModel::SevSnp);
     // QEMU hard-codes reducedPhysBits; libvirt reports what QEMU will accept.
     const bool from_libvirt = report.libvirt.available && report.libvirt.sev;
     view.security.cbitpos = from_libvirt ? report.libvirt.cbitpos : report.cpu.cbitpos;
@@ -75,7 +77,8 @@ uint64_t Launcher::locked_bytes(uint64_t memory_mib) const {
 // connection was down) it counts until the next re-sync, so a refusal
 // re-reads libvirt once before it stands.
 AdmissionLedger::Reservation Launcher::reserve(const ValidatedRequest& request) {
-    const AdmissionLedger::Holding claim{request.name, request.model,
+    // The ledger counts ASID pools: an SNP guest holds a SEV-ES ASID.
+    const AdmissionLedger::Holding claim{request.name, asid_pool(request.model),
                                          locked_bytes(request.memory_mib)};
     try {
         return ledger_.reserve(claim);

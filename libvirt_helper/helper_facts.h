@@ -16,6 +16,6 @@ inline constexpr std::chrono::milliseconds kFactsTimeout{60'000};
 // Never throws: a helper that cannot answer is an unreachable libvirt whose
 // connect_error says why.
 probe::LibvirtFacts read_facts_through(HelperLink& link, const std::filesystem::path& root,
-                                       const std::string& uri);
+                                       const std::string& uri, const std::string& machine_type);
 
 } // namespace sevd::libvirt_helper

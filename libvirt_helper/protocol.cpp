@@ -100,11 +100,26 @@ probe::DomainCapsSev domcaps_from_json(const json& value) {
 }
 
 json running_to_json(const probe::RunningEncryptedGuests& running) {
-    return {{"sev", running.sev}, {"sev_es", running.sev_es}};
+    json guests = json::array();
+    for (const auto& guest : running.guests)
+        guests.push_back({{"name", guest.name}, {"pool", model_name(guest.pool)}});
+    return {{"sev", running.sev}, {"sev_es", running.sev_es}, {"guests", guests}};
 }
 
 probe::RunningEncryptedGuests running_from_json(const json& value) {
-    return {uint32_field(value, "sev"), uint32_field(value, "sev_es")};
+    probe::RunningEncryptedGuests running{
+        uint32_field(value, "sev"), uint32_field(value, "sev_es"), {}};
+    const json& guests = field(value, "guests");
+    if (!guests.is_array())
+        throw ProtocolError("field 'guests' is not an array");
+    for (const auto& guest : guests) {
+        const std::string pool = string_field(guest, "pool");
+        const auto model = model_from_name(pool);
+        if (!model)
+            throw ProtocolError("unknown ASID pool '" + pool + "'");
+        running.guests.push_back({string_field(guest, "name"), *model});
+    }
+    return running;
 }
 
 // A probe::Source<T> as {"value": T|null, "error": "..."}.
@@ -203,6 +218,8 @@ FromHelper decode_from_helper(std::string_view message) {
 
 json facts_to_json(const probe::LibvirtFacts& facts) {
     return {{"uri", facts.uri},
+            {"machine_type", facts.machine_type},
+            {"version", facts.version ? json(*facts.version) : json(nullptr)},
             {"connected", facts.connected},
             {"connect_error", facts.connect_error},
             {"domcaps_source", facts.domcaps_source},
@@ -213,6 +230,8 @@ json facts_to_json(const probe::LibvirtFacts& facts) {
 probe::LibvirtFacts facts_from_json(const json& value) {
     probe::LibvirtFacts facts;
     facts.uri = string_field(value, "uri");
+    facts.machine_type = string_field(value, "machine_type");
+    facts.version = optional_field<uint64_t>(value, "version");
     facts.connected = bool_field(value, "connected");
     facts.connect_error = string_field(value, "connect_error");
     facts.domcaps_source = string_field(value, "domcaps_source");

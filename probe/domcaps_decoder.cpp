@@ -31,6 +31,22 @@ bool load(pugi::xml_document& doc, std::string_view xml, std::string& error) {
     return false;
 }
 
+// <launchSecurity supported='yes'><enum name='sectype'><value>sev-snp</value>...
+void read_launch_security_types(const pugi::xml_node& node, DomainCapsSev& sev) {
+    if (!node)
+        return;
+    sev.launch_security_listed = true;
+    if (std::string_view(node.attribute("supported").as_string()) != "yes")
+        return;
+    for (auto item : node.children("enum")) {
+        if (std::string_view(item.attribute("name").as_string()) != "sectype")
+            continue;
+        for (auto value : item.children("value"))
+            if (trim(value.text().as_string()) == "sev-snp")
+                sev.sev_snp = true;
+    }
+}
+
 } // namespace
 
 DomainCapsParse decode_domain_caps_sev(std::string_view xml) {
@@ -43,6 +59,7 @@ DomainCapsParse decode_domain_caps_sev(std::string_view xml) {
         return {std::nullopt, "root element is not <domainCapabilities>"};
 
     DomainCapsSev sev;
+    read_launch_security_types(root.child("features").child("launchSecurity"), sev);
     const auto node = root.child("features").child("sev");
     if (!node)
         return {sev, {}};
@@ -67,7 +84,10 @@ LaunchSecurityKind decode_launch_security(std::string_view domain_xml) {
     const auto node = doc.child("domain").child("launchSecurity");
     if (!node)
         return LaunchSecurityKind::None;
-    if (std::string_view(node.attribute("type").as_string()) != "sev")
+    const std::string_view type = node.attribute("type").as_string();
+    if (type == "sev-snp")
+        return LaunchSecurityKind::SevSnp;
+    if (type != "sev")
         return LaunchSecurityKind::Other;
     const auto policy = parse_hex_u32(trim(node.child("policy").text().as_string()));
     return policy && (*policy & kSevPolicyEsBit) ? LaunchSecurityKind::SevEs

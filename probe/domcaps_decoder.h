@@ -19,6 +19,10 @@ struct DomainCapsSev {
     std::optional<unsigned> reduced_phys_bits;
     std::optional<uint32_t> max_guests;    // libvirt >= 8.0
     std::optional<uint32_t> max_es_guests; // libvirt >= 8.0
+    // <features><launchSecurity supported='yes'> lists <value>sev-snp</value>
+    // in its sectype enum (libvirt >= 10.5 with a QEMU that runs SNP guests).
+    bool launch_security_listed = false; // the element exists (libvirt >= 10.5)
+    bool sev_snp = false;
     bool operator==(const DomainCapsSev&) const = default;
 };
 
@@ -29,11 +33,11 @@ struct DomainCapsParse {
 
 DomainCapsParse decode_domain_caps_sev(std::string_view xml);
 
-enum class LaunchSecurityKind { None, Sev, SevEs, Other };
+enum class LaunchSecurityKind { None, Sev, SevEs, SevSnp, Other };
 
 // <launchSecurity type='sev'><policy>0x0037</policy> -> SevEs (policy bit 2),
-// without bit 2 -> Sev; another type (sev-snp, s390-pv, tdx) -> Other;
-// no element or unparsable XML -> None.
+// without bit 2 -> Sev; type='sev-snp' -> SevSnp; another type (s390-pv,
+// tdx) -> Other; no element or unparsable XML -> None.
 LaunchSecurityKind decode_launch_security(std::string_view domain_xml);
 
 } // namespace sevd::probe

@@ -38,6 +38,8 @@ void load() {
         bind(library, "virConnectGetDomainCapabilities", table.connect_get_domain_capabilities,
              g_error) &&
         bind(library, "virConnectListAllDomains", table.connect_list_all_domains, g_error) &&
+        bind(library, "virConnectGetLibVersion", table.connect_get_lib_version, g_error) &&
+        bind(library, "virDomainGetName", table.domain_get_name, g_error) &&
         bind(library, "virDomainFree", table.domain_free, g_error) &&
         bind(library, "virDomainGetXMLDesc", table.domain_get_xml_desc, g_error) &&
         bind(library, "virGetLastErrorMessage", table.get_last_error_message, g_error) &&

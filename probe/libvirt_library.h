@@ -18,6 +18,8 @@ struct Api {
     decltype(&::virConnectClose) connect_close;
     decltype(&::virConnectGetDomainCapabilities) connect_get_domain_capabilities;
     decltype(&::virConnectListAllDomains) connect_list_all_domains;
+    decltype(&::virConnectGetLibVersion) connect_get_lib_version;
+    decltype(&::virDomainGetName) domain_get_name;
     decltype(&::virDomainFree) domain_free;
     decltype(&::virDomainGetXMLDesc) domain_get_xml_desc;
     decltype(&::virGetLastErrorMessage) get_last_error_message;

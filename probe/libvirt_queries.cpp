@@ -17,10 +17,12 @@ using LibvirtString = std::unique_ptr<char, FreeDeleter>;
 
 } // namespace
 
-std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std::string& error) {
+std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn,
+                                                         const std::string& machine_type,
+                                                         std::string& error) {
     const auto* lib = libvirt::loaded_api(); // a connection exists, so it is loaded
     LibvirtString xml(lib->connect_get_domain_capabilities(conn, nullptr, nullptr,
-                                                           kProbeMachineType, nullptr, 0));
+                                                           machine_type.c_str(), nullptr, 0));
     if (!xml) {
         error = libvirt::last_error_message();
         return std::nullopt;
@@ -48,13 +50,27 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
         if (!xml)
             continue; // the domain stopped meanwhile
         const auto kind = decode_launch_security(xml.get());
-        if (kind == LaunchSecurityKind::Sev)
+        std::optional<EncryptionModel> model; // the guest's ASID pool
+        if (kind == LaunchSecurityKind::Sev) {
             ++running.sev;
-        else if (kind == LaunchSecurityKind::SevEs)
-            ++running.sev_es;
+            model = EncryptionModel::Sev;
+        } else if (kind == LaunchSecurityKind::SevEs || kind == LaunchSecurityKind::SevSnp) {
+            ++running.sev_es; // one pool: SNP guests hold SEV-ES ASIDs
+            model = EncryptionModel::SevEs;
+        }
+        const char* name = lib->domain_get_name(domain.get());
+        if (model && name != nullptr)
+            running.guests.push_back({name, *model});
     }
     source.value = running;
     return source;
+}
+
+std::optional<uint64_t> fetch_libvirt_version(virConnectPtr conn) {
+    unsigned long version = 0;
+    if (libvirt::loaded_api()->connect_get_lib_version(conn, &version) != 0)
+        return std::nullopt;
+    return version;
 }
 
 } // namespace sevd::probe

@@ -20,6 +20,7 @@ if [[ "${1:-}" == "--tests" ]]; then
     libxml2-utils                               # virt-xml-validate's xmllint
     util-linux procps psmisc                    # setpriv, taskset, ps
     hyperfine                                   # whole-process benchmarks
+    python3-dbus                                # the GetAll/GetId figure of a python-dbus client
   )
 fi
 

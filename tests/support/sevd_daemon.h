@@ -24,8 +24,8 @@ inline constexpr const char* kUnreachableLibvirt =
 
 struct SevdDaemonOptions {
     std::filesystem::path root; // snapshot directory (required: tests never probe the live host)
-    std::string libvirt_uri = kUnreachableLibvirt;
-    std::optional<std::filesystem::path> config; // default: an empty config file (all defaults)
+    std::string libvirt_uri = kUnreachableLibvirt; // "": no --libvirt-uri (replay the snapshot's)
+    std::optional<std::filesystem::path> config;   // default: an empty config file (all defaults)
     std::vector<std::string> extra_args;
     std::optional<int> cpu; // pin the daemon to this CPU
     bool wait_for_name = true;
