@@ -35,7 +35,7 @@ probe::HostReport rome_like_report() {
     r.sev_es_slots = {99, 1};
     r.libvirt.max_guests = 410;
     r.mem_total_bytes = 64ull << 30;
-    r.checks = {{"cpu.vendor", probe::CheckStatus::Pass, "AuthenticAMD", ""}};
+    r.checks = {{"cpu.vendor", probe::CheckStatus::Pass, "AuthenticAMD", "", {}}};
     return r;
 }
 

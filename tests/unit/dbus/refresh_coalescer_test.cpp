@@ -1,7 +1,5 @@
 // RefreshCoalescer: at most one re-probe starts per interval; callers in a
 // burst wait for the next one and share it. Times are passed in (no clock).
-#include <optional>
-
 #include <gtest/gtest.h>
 
 #include "dbus/refresh_coalescer.h"
@@ -42,18 +40,20 @@ TEST(RefreshCoalescer, AfterTheIntervalProbesNowAgain) {
 TEST(RefreshCoalescer, FloodBecomesOneProbePerInterval) {
     RefreshCoalescer c(250ms);
     int probes = 0;
-    std::optional<RefreshCoalescer::Clock::time_point> scheduled;
+    bool pending = false;
+    RefreshCoalescer::Clock::time_point scheduled = t0;
     for (auto now = t0; now < t0 + 5s; now += 100us) {
-        if (scheduled && now >= *scheduled) {
-            c.on_probe(*scheduled);
+        if (pending && now >= scheduled) {
+            c.on_probe(scheduled);
             ++probes;
-            scheduled.reset();
+            pending = false;
         }
         const auto d = c.on_call(now);
         if (d.kind == Kind::ProbeNow) {
             c.on_probe(now);
             ++probes;
         } else if (d.kind == Kind::ProbeAt) {
+            pending = true;
             scheduled = d.at;
         }
     }

@@ -119,7 +119,8 @@ TEST(SnpHosts, GenoaSnpOffRunsSevAndEs) {
 TEST(SnpHosts, RomeHasNoSnp) {
     const auto r = replay("rome-split-asids");
     EXPECT_EQ(check_of(r, "cpu.sev_snp").status, CheckStatus::Skip);
-    EXPECT_EQ(r.sev_snp_slots, (SlotCount{0, 0}));
+    // Total 0 (no SNP), used = the shared pool's misc.current sev_es 1.
+    EXPECT_EQ(r.sev_snp_slots, (SlotCount{0, 1}));
     EXPECT_EQ(r.models, kSevAndEs);
 }
 
