@@ -57,6 +57,8 @@ Daemon::Daemon(DaemonOptions options)
       refresh_coalescer_(kRefreshInterval) {}
 
 Daemon::~Daemon() {
+    // Unanswered Refresh() calls hold messages of bus_, which goes first.
+    refresh_waiting_.clear();
     // The helper first: calls under way fail at once instead of holding up
     // the threads below. Then the threads: their jobs use the members below.
     if (libvirt_link_)
