@@ -29,6 +29,16 @@ sdbus::Variant number_variant(const std::string& key, const json& value) {
     return sdbus::Variant(static_cast<uint32_t>(number));
 }
 
+// The members of `object` named in `keys`, in that order.
+template <size_t N>
+json pick(const json& object, const std::array<std::string_view, N>& keys) {
+    json out = json::object();
+    for (const auto key : keys)
+        if (const auto it = object.find(key); it != object.end())
+            out[std::string(key)] = *it;
+    return out;
+}
+
 // Appends `name` when the two values differ.
 class ChangeList {
 public:
@@ -56,12 +66,12 @@ HostProperties host_properties(const probe::HostReport& report) {
     p.sev_es_slots = slot_pair(report.sev_es_slots);
     p.sev_snp_slots = slot_pair(report.sev_snp_slots);
     p.hypervisor = report.cpu.hypervisor;
-    // The sections are the report's own JSON objects: one naming for both.
-    auto whole = probe::report_to_json(report);
-    p.cpu = std::move(whole["cpu"]);
-    p.kernel = std::move(whole["kernel"]);
-    p.firmware = std::move(whole["firmware"]);
-    p.libvirt = std::move(whole["libvirt"]);
+    // The sections are parts of the report's own JSON objects: one naming for both.
+    const auto whole = probe::report_to_json(report);
+    p.cpu = pick(whole["cpu"], kCpuKeys);
+    p.kernel = pick(whole["kernel"], kKernelKeys);
+    p.firmware = pick(whole["firmware"], kFirmwareKeys);
+    p.libvirt = pick(whole["libvirt"], kLibvirtKeys);
     p.mem_total = report.mem_total_bytes;
     return p;
 }

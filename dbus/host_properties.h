@@ -30,6 +30,21 @@ using Section = std::map<std::string, sdbus::Variant>; // D-Bus a{sv}
 // Keys whose numbers are 64-bit on the bus (t); every other number is u.
 inline constexpr std::array<std::string_view, 2> kWideKeys = {"current_tcb", "reported_tcb"};
 
+// The report keys each section carries on the bus (the rest are in
+// Describe()): what a client reads without parsing JSON, few enough that a
+// GetAll stays cheap for script clients (python-dbus builds an object per
+// value). Adding a key is compatible; org.sevd.Host1.xml documents each.
+inline constexpr std::array<std::string_view, 11> kCpuKeys = {
+    "vendor", "brand",    "sme",         "sev", "sev_es", "sev_snp", "cbitpos", "reduced_phys_bits",
+    "vmpls",  "max_asid", "min_sev_asid"};
+inline constexpr std::array<std::string_view, 5> kKernelKeys = {"module_loaded", "sev", "sev_es",
+                                                                "sev_snp", "misc_capacity_hidden"};
+inline constexpr std::array<std::string_view, 7> kFirmwareKeys = {
+    "present", "api_major", "api_minor", "build", "state", "guest_count", "snp"};
+inline constexpr std::array<std::string_view, 8> kLibvirtKeys = {
+    "available", "version",           "sev",        "sev_snp",
+    "cbitpos",   "reduced_phys_bits", "max_guests", "max_es_guests"};
+
 // Field names follow the D-Bus property names (org.sevd.Host1.xml).
 struct HostProperties {
     bool ready = false;
