@@ -142,6 +142,53 @@ TEST(DaemonLifecycle, DescribeEqualsProbeJsonReplayingTheSnapshot) {
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
 
+// SEV-SNP through the daemon: Plan builds <launchSecurity type='sev-snp'> where
+// libvirt lists it, and refuses naming libvirt 10.5 where it does not (the
+// snapshots' domain capabilities, running guests from the test driver).
+TEST(DaemonLifecycle, PlanForSevSnpFollowsLibvirtsCapabilities) {
+    TempDir dir;
+    const auto disk = dir.path() / "images/disk.img";
+    write_file(disk, "raw disk");
+    const auto config = dir.path() / "sevd.conf";
+    write_file(config, "[guests]\nimage_dirs = " + (dir.path() / "images").string() + "\n");
+    const std::vector<std::string> plan = {kSevdctlBinary,
+                                           "launch",
+                                           "snp1",
+                                           "--memory",
+                                           "1024",
+                                           "--vcpus",
+                                           "1",
+                                           "--disk",
+                                           disk.string(),
+                                           "--property",
+                                           "hw_mem_encryption_model=amd-sev-snp",
+                                           "--print-xml"};
+    for (const std::string host : {"genoa-snp-on", "genoa-snp-on-libvirt9"}) {
+        PrivateBus bus;
+        auto options = daemon_options(std::filesystem::path(SEVD_FIXTURES_DIR) / host);
+        options.libvirt_uri = "test:///default";
+        options.config = config;
+        SevdDaemon daemon(bus, options);
+        auto conn = connect_to(bus.address());
+        dbus::HostClient host_client(*conn);
+        ASSERT_TRUE(wait_until([&] { return host_client.libvirt().value("available", false); },
+                               std::chrono::seconds(10), std::chrono::milliseconds(10)))
+            << daemon.log();
+        const auto r = run_command(plan, bus.env());
+        if (host == "genoa-snp-on") {
+            EXPECT_EQ(r.exit_code, 0) << r.output;
+            EXPECT_NE(r.output.find("<launchSecurity type=\"sev-snp\">"), std::string::npos)
+                << r.output;
+            EXPECT_NE(r.output.find("<policy>0x00030000</policy>"), std::string::npos) << r.output;
+            EXPECT_EQ(host_client.SevSnpSlots(), (sdbus::Struct<uint32_t, uint32_t>{252, 1}));
+        } else {
+            EXPECT_EQ(r.exit_code, 1) << r.output;
+            EXPECT_NE(r.output.find("libvirt 10.5"), std::string::npos) << r.output;
+        }
+        EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+    }
+}
+
 TEST(DaemonLifecycle, SigintExitsCleanly) {
     PrivateBus bus;
     SevdDaemon daemon(bus, daemon_options(kRome));
