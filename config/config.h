@@ -33,6 +33,7 @@ struct Config {
     // [guests]
     std::vector<std::filesystem::path> image_dirs = {"/var/lib/libvirt/images"};
     std::optional<uint32_t> max_encrypted_guests; // cap on both ASID pools
+    uint64_t attestation_timeout_s = 300; // a guest paused for attestation longer is destroyed
 
     KeyOrigins origins;
     // "FILE:LINE: [section] key" for error messages, or "built-in default [section] key".

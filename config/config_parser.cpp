@@ -78,8 +78,11 @@ struct KeySpec {
     Setter set;
 };
 
-const std::array<KeySpec, 6>& key_specs() {
-    static const std::array<KeySpec, 6> specs{{
+// A paused guest holds an ASID slot: at most a day before it is reclaimed.
+constexpr uint64_t kMaxAttestationTimeoutS = 86400;
+
+const std::array<KeySpec, 7>& key_specs() {
+    static const std::array<KeySpec, 7> specs{{
         {"libvirt", "uri",
          [](const std::string& v, const ValueError& e, Config& c) {
              c.libvirt_uri = parse_word(v, e, "qemu:///system");
@@ -107,6 +110,13 @@ const std::array<KeySpec, 6>& key_specs() {
                  return;
              }
              c.max_encrypted_guests = static_cast<uint32_t>(parse_unsigned(v, UINT32_MAX, e, "15"));
+         }},
+        {"guests", "attestation_timeout_s",
+         [](const std::string& v, const ValueError& e, Config& c) {
+             const auto seconds = parse_unsigned(v, kMaxAttestationTimeoutS, e, "300");
+             if (seconds == 0)
+                 e.fail("0; a guest paused for attestation needs at least 1 s, e.g. 300");
+             c.attestation_timeout_s = seconds;
          }},
     }};
     return specs;

@@ -149,6 +149,9 @@ void Daemon::publish_objects() {
     launcher_object_ =
         std::make_unique<LauncherObject>(*bus_, *authorizer_, loop_, *workers_, std::move(launcher),
                                          [this] { on_guests_changed(); });
+    host_object_->set_certificates_handler([this](sdbus::Result<std::string, std::string>&& r) {
+        launcher_object_->certificates(std::move(r));
+    });
 }
 
 std::shared_ptr<launcher::Launcher> Daemon::make_launcher() {

@@ -35,4 +35,13 @@ void HostObject::Refresh() {
     refresh_();
 }
 
+void HostObject::Certificates(sdbus::Result<std::string, std::string>&& result) {
+    if (!certificates_) {
+        result.returnError(sdbus::Error("org.sevd.Error.Libvirt",
+                                        "the launcher is not ready yet; retry in a moment"));
+        return;
+    }
+    certificates_(std::move(result));
+}
+
 } // namespace sevd::dbus

@@ -38,6 +38,9 @@ public:
     // libvirt reported a domain stopped (loop thread): the launcher releases it
     // on a worker; a guest sevd launched then leaves Guests with GuestStopped.
     void domain_stopped(const launcher::DomainStopped& event);
+    // Host1.Certificates (readable by anyone: no authorization), answered
+    // from the launcher's libvirt on a worker.
+    void certificates(sdbus::Result<std::string, std::string>&& result);
 
 private:
     using Arguments = std::map<std::string, std::string>;
@@ -47,6 +50,15 @@ private:
               uint32_t vcpus, std::string disk, Arguments properties) override;
     void Stop(sdbus::Result<>&& result, std::string name) override;
     std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> Guests() override;
+    // Attestation: launcher_object_attestation.cpp.
+    void Measurement(sdbus::Result<std::string, uint32_t, uint32_t, uint32_t, uint32_t>&& result,
+                     std::string name) override;
+    void InjectSecret(sdbus::Result<>&& result, std::string name, std::string header,
+                      std::string secret, uint64_t gpa) override;
+    void Resume(sdbus::Result<>&& result, std::string name) override;
+    // After a launch for attestation: expire the guest when it is still paused
+    // after the configured timeout.
+    void schedule_attestation_expiry(const launcher::GuestInfo& guest);
 
     void authorize();
 

@@ -23,7 +23,8 @@ inline constexpr std::string_view kSevdMetadataElement = "sevd:guest";
 // descriptor lists amd-sev / amd-sev-es), <memoryBacking><locked/> (+
 // hugepages), iommu='on' on every virtio device, no balloon (locked memory
 // cannot be ballooned), <launchSecurity type='sev'> with the host's
-// cbitpos/reducedPhysBits and policy 0x0033 (SEV) or 0x0037 (SEV-ES).
+// cbitpos/reducedPhysBits and policy 0x0033 (SEV) or 0x0037 (SEV-ES), plus
+// the owner's <dhCert> and <session> for a launch for attestation.
 std::string build_domain_xml(const ValidatedRequest& request, const ResolvedImage& disk,
                              const HostSecurity& host);
 

@@ -28,6 +28,15 @@ struct PageSize {
     bool operator==(const PageSize&) const = default;
 };
 
+// A launch for attestation: the guest owner's GODH certificate and launch
+// session blob, base64 as given (validated by attestation_rules.h). The
+// guest is defined with them and started paused.
+struct AttestationSession {
+    std::string dh_cert;
+    std::string session;
+    bool operator==(const AttestationSession&) const = default;
+};
+
 // Everything validate_request() accepted, normalised. The disk path is the
 // one given; ResolvedImage carries the canonical one.
 struct ValidatedRequest {
@@ -40,6 +49,7 @@ struct ValidatedRequest {
     DiskBus disk_bus = DiskBus::Virtio;
     PageSize page_size;
     uint32_t numa_nodes = 0; // 0: no NUMA topology asked
+    std::optional<AttestationSession> attestation;
 };
 
 enum class ImageKind { File, Block };

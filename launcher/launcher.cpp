@@ -96,12 +96,14 @@ GuestInfo Launcher::launch(const LaunchRequest& request) {
             throw LaunchError(ErrorCode::InvalidArgument,
                               "a domain named '" + prepared.request.name +
                                   "' is already defined in libvirt; choose another name");
-        const auto uuid = client_->define_and_start(prepared.xml);
+        const auto uuid = start_domain(prepared.request, prepared.xml);
         const GuestInfo info{prepared.request.name, uuid, prepared.request.model,
                              prepared.request.memory_mib};
         std::lock_guard lock(state_mutex_);
         reservation.commit();
         guests_[info.name] = info;
+        if (prepared.request.attestation)
+            attesting_[info.name] = uuid;
         spdlog::info("launched {} guest '{}' ({} MiB, uuid {})", model_name(info.model), info.name,
                      info.memory_mib, info.uuid);
         return info;
@@ -124,6 +126,7 @@ GuestInfo Launcher::stop(const std::string& name) {
         spdlog::info("guest '{}' was already gone from libvirt", name);
     ledger_.remove_running(name);
     guests_.erase(name);
+    attesting_.erase(name);
     spdlog::info("stopped guest '{}' (uuid {})", name, info.uuid);
     return info;
 }
@@ -159,6 +162,7 @@ std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
         return std::nullopt;
     auto info = it->second;
     guests_.erase(it);
+    attesting_.erase(event.name);
     spdlog::info("guest '{}' (uuid {}) {}: its {} slot and {} MiB of locked memory are free",
                  info.name, info.uuid, event.reason, model_name(info.model), info.memory_mib);
     return info;
@@ -176,6 +180,10 @@ void Launcher::resync() {
     }
     ledger_.replace_running(running);
     note_vanished_locked(ours);
+    std::erase_if(attesting_, [&](const auto& entry) {
+        const auto it = ours.find(entry.first);
+        return it == ours.end() || it->second.uuid != entry.second;
+    });
     guests_ = std::move(ours);
     synced_generation_ = client_->generation();
 }

@@ -4,6 +4,7 @@
 // any failure. One per daemon; every method is thread-safe.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "config/config.h"
 #include "launcher/admission_ledger.h"
+#include "launcher/attestation.h"
 #include "launcher/domain_xml.h"
 #include "launcher/launch_error.h"
 #include "launcher/launch_request.h"
@@ -62,6 +64,23 @@ public:
 
     AdmissionLedger::Usage usage() const { return ledger_.usage(); }
 
+    // Attestation (launcher_attestation.cpp). A launch with sevd:attestation
+    // starts paused and holds its slot and memory (guests(), the ledger) from
+    // then on; until resume() it answers measurement() and inject_secret().
+    // Each throws LaunchError: InvalidArgument for a name that is no guest
+    // paused for attestation, Libvirt when libvirt fails.
+    SevCertificates certificates();
+    LaunchMeasurement measurement(const std::string& name);
+    void inject_secret(const std::string& name, const LaunchSecret& secret);
+    GuestInfo resume(const std::string& name);
+    bool awaiting_attestation(const std::string& name) const;
+    // [guests] attestation_timeout_s: a guest still paused after it is expired.
+    std::chrono::seconds attestation_timeout() const;
+    // Destroys and undefines the guest `name` when it is still the one
+    // launched as `uuid` and still paused for attestation, freeing its slot;
+    // returns it (the caller announces GuestStopped). nullopt otherwise.
+    std::optional<GuestInfo> expire_attestation(const std::string& name, const std::string& uuid);
+
 private:
     struct HostView {
         ValidationContext validation;
@@ -78,6 +97,8 @@ private:
     GuestInfo stopped_guest_locked(const std::string& name);
     void note_vanished_locked(const std::map<std::string, GuestInfo>& running);
     uint64_t locked_bytes(uint64_t memory_mib) const;
+    std::string start_domain(const ValidatedRequest& request, const std::string& xml);
+    void require_attesting_locked(const std::string& name) const;
 
     const config::Config config_;
     std::unique_ptr<LibvirtDomains> client_;
@@ -89,6 +110,8 @@ private:
     // Guards guests_ and orders resync against commit/stop.
     mutable std::mutex state_mutex_;
     std::map<std::string, GuestInfo> guests_;
+    // Guests paused for attestation (a subset of guests_): name -> uuid.
+    std::map<std::string, std::string> attesting_;
     uint64_t synced_generation_ = 0;
 
     // Its own lock (taken inside state_mutex_, never around it): take_vanished()

@@ -8,20 +8,11 @@
 #include <spdlog/spdlog.h>
 
 #include "launcher/launch_error.h"
+#include "launcher/libvirt_operation.h"
 #include "launcher/poll_event_impl.h"
 
 namespace sevd::launcher {
 namespace {
-
-// Raised inside an operation; run() turns it into a LaunchError or a retry.
-class OperationFailed : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void fail(const std::string& what) {
-    throw OperationFailed(what + ": " + libvirt::last_error_message());
-}
 
 bool no_such_domain() {
     const auto* error = virGetLastError();
@@ -184,12 +175,16 @@ void LibvirtClient::run(const char* what, const Operation& op) {
 }
 
 std::string LibvirtClient::define_and_start(const std::string& domain_xml) {
+    return define_and_start_flags(domain_xml, 0);
+}
+
+std::string LibvirtClient::define_and_start_flags(const std::string& domain_xml, unsigned flags) {
     std::string uuid;
     run("define+start", [&](virConnectPtr conn) {
         libvirt::DomainPtr domain(virDomainDefineXML(conn, domain_xml.c_str()));
         if (!domain)
             fail("defining the domain failed");
-        if (virDomainCreate(domain.get()) != 0) {
+        if (virDomainCreateWithFlags(domain.get(), flags) != 0) {
             const auto why = libvirt::last_error_message();
             const bool removed = try_undefine(domain.get());
             throw OperationFailed("starting the domain failed: " + why +

@@ -43,12 +43,19 @@ public:
     bool domain_exists(const std::string& name) override;
     std::optional<DomainRecord> find_domain(const std::string& name) override;
     std::vector<DomainRecord> list_encrypted_running() override;
+    // Attestation: libvirt_client_attestation.cpp.
+    std::string define_and_start_paused(const std::string& domain_xml) override;
+    SevCertificates sev_certificates() override;
+    LaunchMeasurement launch_measurement(const std::string& name) override;
+    void inject_launch_secret(const std::string& name, const LaunchSecret& secret) override;
+    void resume(const std::string& name) override;
 
     // Whether a live connection is open now (no libvirt RPC: the local state).
     bool holds_connection();
 
 private:
     using Operation = std::function<void(virConnectPtr)>;
+    std::string define_and_start_flags(const std::string& domain_xml, unsigned flags);
     // Runs `op` on a live connection; when it fails because the connection
     // was lost, reconnects and runs it once more.
     void run(const char* what, const Operation& op);

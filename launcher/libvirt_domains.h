@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/attestation.h"
 #include "launcher/domain_record.h"
 
 namespace sevd::launcher {
@@ -39,6 +40,15 @@ public:
     virtual std::optional<DomainRecord> find_domain(const std::string& name) = 0;
     // Running domains with <launchSecurity> (the ASID holders).
     virtual std::vector<DomainRecord> list_encrypted_running() = 0;
+
+    // Attestation (launcher/attestation.h). Each throws LaunchError(Libvirt).
+    // Like define_and_start, but the guest stays paused before its first
+    // instruction (its launch can be measured and a secret injected).
+    virtual std::string define_and_start_paused(const std::string& domain_xml) = 0;
+    virtual SevCertificates sev_certificates() = 0;
+    virtual LaunchMeasurement launch_measurement(const std::string& name) = 0;
+    virtual void inject_launch_secret(const std::string& name, const LaunchSecret& secret) = 0;
+    virtual void resume(const std::string& name) = 0;
 };
 
 } // namespace sevd::launcher

@@ -11,7 +11,8 @@ const std::vector<std::string_view>& accepted_keys() {
     static const std::vector<std::string_view> keys = {
         kFlavorEncryption, kImageEncryption, kFlavorModel, kImageModel,     kFirmwareType,
         kMachineType,      kDiskBus,         kScsiModel,   kFlavorPageSize, kImagePageSize,
-        kNumaNodes,        kTraitSev,        kTraitSevEs,  kPciPassthrough};
+        kNumaNodes,        kTraitSev,        kTraitSevEs,  kPciPassthrough, kAttestation,
+        kDhCert,           kSession};
     return keys;
 }
 

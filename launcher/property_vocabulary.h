@@ -23,6 +23,10 @@ inline constexpr std::string_view kNumaNodes = "hw:numa_nodes";
 inline constexpr std::string_view kTraitSev = "trait:HW_CPU_X86_AMD_SEV";
 inline constexpr std::string_view kTraitSevEs = "trait:HW_CPU_X86_AMD_SEV_ES";
 inline constexpr std::string_view kPciPassthrough = "pci_passthrough:alias";
+// Launch options for attestation (attestation_rules.h).
+inline constexpr std::string_view kAttestation = "sevd:attestation";
+inline constexpr std::string_view kDhCert = "sevd:dh_cert";
+inline constexpr std::string_view kSession = "sevd:session";
 
 // Every accepted key, in the order error messages list them.
 const std::vector<std::string_view>& accepted_keys();

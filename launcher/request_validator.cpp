@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "launcher/attestation_rules.h"
 #include "launcher/launch_error.h"
 #include "launcher/property_rules.h"
 #include "launcher/property_vocabulary.h"
@@ -61,10 +62,11 @@ void check_properties(const std::map<std::string, std::string>& properties) {
             invalid(
                 "property '" + shown(key) + "'='" + shown(value) +
                 "' is not accepted: unknown key; accepted keys: " + vocab::accepted_keys_text());
-        if (value.size() > kMaxPropertyValueLength || !is_safe_text(value))
+        const size_t limit = attestation_value_limit(key) != 0 ? attestation_value_limit(key)
+                                                               : kMaxPropertyValueLength;
+        if (value.size() > limit || !is_safe_text(value))
             invalid("property '" + key + "'='" + shown(value) +
-                    "' is not accepted: values are at most " +
-                    std::to_string(kMaxPropertyValueLength) +
+                    "' is not accepted: values are at most " + std::to_string(limit) +
                     " bytes of UTF-8 text without control characters");
     }
     if (auto it = properties.find(std::string(vocab::kPciPassthrough)); it != properties.end())
@@ -126,6 +128,8 @@ ValidatedRequest validate_request(const LaunchRequest& request, const Validation
     out.numa_nodes =
         rules::choose_numa_nodes(props[vocab::kNumaNodes], request.vcpus, request.memory_mib);
     rules::check_memory_fits_pages(out.page_size, out.memory_mib, out.numa_nodes);
+    out.attestation = rules::choose_attestation(props[vocab::kAttestation], props[vocab::kDhCert],
+                                                props[vocab::kSession]);
 
     // Last: the request is well-formed; can this host run it now?
     const auto& support = context.support(out.model);

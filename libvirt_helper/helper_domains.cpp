@@ -4,23 +4,6 @@ namespace sevd::libvirt_helper {
 
 using nlohmann::json;
 
-namespace {
-
-// Reading a result: a ProtocolError means the helper is not this daemon's.
-template <typename Read>
-auto read_result(std::string_view method, Read read) {
-    try {
-        return read();
-    } catch (const ProtocolError& e) {
-        throw launcher::LaunchError(launcher::ErrorCode::Libvirt,
-                                    "sevd-libvirt answered " + std::string(method) +
-                                        " with a result sevd cannot read (" + e.what() +
-                                        "); is it from another sevd version?");
-    }
-}
-
-} // namespace
-
 json HelperDomains::call(std::string_view method, json params) {
     auto answer = link_.call(method, std::move(params), kDomainCallTimeout);
     generation_.store(answer.generation);
@@ -33,22 +16,24 @@ void HelperDomains::ensure_connected() {
 
 std::string HelperDomains::define_and_start(const std::string& domain_xml) {
     const json result = call(method::kDefineAndStart, {{"xml", domain_xml}});
-    return read_result(method::kDefineAndStart, [&] { return string_field(result, "uuid"); });
+    return read_helper_result(method::kDefineAndStart,
+                              [&] { return string_field(result, "uuid"); });
 }
 
 bool HelperDomains::destroy_and_undefine(const std::string& name) {
     const json result = call(method::kDestroyAndUndefine, {{"name", name}});
-    return read_result(method::kDestroyAndUndefine, [&] { return bool_field(result, "found"); });
+    return read_helper_result(method::kDestroyAndUndefine,
+                              [&] { return bool_field(result, "found"); });
 }
 
 bool HelperDomains::domain_exists(const std::string& name) {
     const json result = call(method::kDomainExists, {{"name", name}});
-    return read_result(method::kDomainExists, [&] { return bool_field(result, "exists"); });
+    return read_helper_result(method::kDomainExists, [&] { return bool_field(result, "exists"); });
 }
 
 std::optional<launcher::DomainRecord> HelperDomains::find_domain(const std::string& name) {
     const json result = call(method::kFindDomain, {{"name", name}});
-    return read_result(method::kFindDomain, [&]() -> std::optional<launcher::DomainRecord> {
+    return read_helper_result(method::kFindDomain, [&]() -> std::optional<launcher::DomainRecord> {
         const auto it = result.find("domain");
         if (it == result.end() || it->is_null())
             return std::nullopt;
@@ -58,7 +43,7 @@ std::optional<launcher::DomainRecord> HelperDomains::find_domain(const std::stri
 
 std::vector<launcher::DomainRecord> HelperDomains::list_encrypted_running() {
     const json result = call(method::kListEncryptedRunning, json::object());
-    return read_result(method::kListEncryptedRunning, [&] {
+    return read_helper_result(method::kListEncryptedRunning, [&] {
         std::vector<launcher::DomainRecord> records;
         const auto it = result.find("domains");
         if (it == result.end() || !it->is_array())

@@ -15,6 +15,20 @@ namespace sevd::libvirt_helper {
 // takes a while; beyond this the helper is considered hung and is killed.
 inline constexpr std::chrono::milliseconds kDomainCallTimeout{120'000};
 
+// Reads a result with `read`: a ProtocolError means the helper is not this
+// daemon's, a LaunchError(Libvirt) for the caller.
+template <typename Read>
+auto read_helper_result(std::string_view method, Read read) {
+    try {
+        return read();
+    } catch (const ProtocolError& e) {
+        throw launcher::LaunchError(launcher::ErrorCode::Libvirt,
+                                    "sevd-libvirt answered " + std::string(method) +
+                                        " with a result sevd cannot read (" + e.what() +
+                                        "); is it from another sevd version?");
+    }
+}
+
 class HelperDomains : public launcher::LibvirtDomains {
 public:
     explicit HelperDomains(HelperLink& link) : link_(link), uri_(link.uri()) {}
@@ -27,6 +41,13 @@ public:
     bool domain_exists(const std::string& name) override;
     std::optional<launcher::DomainRecord> find_domain(const std::string& name) override;
     std::vector<launcher::DomainRecord> list_encrypted_running() override;
+    // Attestation: helper_domains_attestation.cpp.
+    std::string define_and_start_paused(const std::string& domain_xml) override;
+    launcher::SevCertificates sev_certificates() override;
+    launcher::LaunchMeasurement launch_measurement(const std::string& name) override;
+    void inject_launch_secret(const std::string& name,
+                              const launcher::LaunchSecret& secret) override;
+    void resume(const std::string& name) override;
 
 private:
     // The call's result; notes the connection generation it came with.

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "launcher/poll_event_impl.h"
+#include "libvirt_helper/helper_attestation.h"
 #include "probe/prober.h"
 
 namespace sevd::libvirt_helper {
@@ -156,6 +157,8 @@ json HelperService::domain_call(const Request& request) {
             domains.push_back(record_to_json(record));
         return {{"domains", std::move(domains)}};
     }
+    if (auto result = attestation_call(*client_, request))
+        return std::move(*result);
     throw ProtocolError("unknown method '" + name + "'");
 }
 

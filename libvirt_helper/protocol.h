@@ -44,6 +44,13 @@ inline constexpr std::string_view kDestroyAndUndefine = "DestroyAndUndefine"; //
 inline constexpr std::string_view kDomainExists = "DomainExists";             // {name} -> {exists}
 inline constexpr std::string_view kFindDomain = "FindDomain"; // {name} -> {domain: record|null}
 inline constexpr std::string_view kListEncryptedRunning = "ListEncryptedRunning"; // {} -> {domains}
+// Attestation (helper_attestation.h).
+inline constexpr std::string_view kDefineAndStartPaused = "DefineAndStartPaused"; // {xml} -> {uuid}
+inline constexpr std::string_view kSevCertificates = "SevCertificates"; // {} -> {pdh, cert_chain}
+inline constexpr std::string_view kLaunchMeasurement = "LaunchMeasurement"; // {name} -> measurement
+inline constexpr std::string_view kInjectLaunchSecret =
+    "InjectLaunchSecret";                             // {name, header, secret, gpa} -> {}
+inline constexpr std::string_view kResume = "Resume"; // {name} -> {}
 } // namespace method
 
 // Event names (helper -> daemon).
