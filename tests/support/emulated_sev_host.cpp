@@ -119,6 +119,7 @@ EmulatedSevHost::~EmulatedSevHost() {
 void EmulatedSevHost::write_tree(const EmulatedSevHostOptions& options) {
     const auto& root = tree_.path();
     fs::permissions(root, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    fs::create_directories(root / "etc");
     fs::copy("/etc/libvirt", root / "etc/libvirt", fs::copy_options::recursive);
     // No autostarted network: it would need dnsmasq and the host's firewall.
     std::error_code ec;

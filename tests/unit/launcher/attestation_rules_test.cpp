@@ -71,8 +71,12 @@ TEST(AttestationOptions, RefusalsAreInvalidArgument) {
     const auto refused = [](std::function<void()> call) {
         EXPECT_EQ(code_of(call), ErrorCode::InvalidArgument);
     };
-    refused([] { rules::choose_attestation(on, std::nullopt, Setting{"sevd:session", blob(128)}); });
-    refused([] { rules::choose_attestation(on, Setting{"sevd:dh_cert", blob(2084)}, std::nullopt); });
+    refused([] {
+        rules::choose_attestation(on, std::nullopt, Setting{"sevd:session", blob(128)});
+    });
+    refused([] {
+        rules::choose_attestation(on, Setting{"sevd:dh_cert", blob(2084)}, std::nullopt);
+    });
     refused([] { choose(std::nullopt, blob(2084), blob(128)); });
     refused([] { choose(Setting{"sevd:attestation", "no"}, blob(2084), blob(128)); });
     refused([] { choose(on, blob(2083), blob(128)); });
@@ -82,10 +86,12 @@ TEST(AttestationOptions, RefusalsAreInvalidArgument) {
 }
 
 TEST(AttestationOptions, ValidatorKnowsTheKeysAndTheirLengths) {
-    LaunchRequest request{"owner-vm", 512, 1, "/images/vm.img",
-                          {{"sevd:attestation", "1"},
-                           {"sevd:dh_cert", blob(2084)},
-                           {"sevd:session", blob(128)}}};
+    LaunchRequest request{
+        "owner-vm",
+        512,
+        1,
+        "/images/vm.img",
+        {{"sevd:attestation", "1"}, {"sevd:dh_cert", blob(2084)}, {"sevd:session", blob(128)}}};
     const auto validated = validate_request(request, {});
     ASSERT_TRUE(validated.attestation);
     EXPECT_EQ(validated.attestation->session, blob(128));
@@ -100,11 +106,14 @@ TEST(AttestationOptions, ValidatorKnowsTheKeysAndTheirLengths) {
 TEST(LaunchSecret, HeaderIs52BytesSecretOneTo4096) {
     EXPECT_NO_THROW(check_launch_secret(blob(52), blob(1)));
     EXPECT_NO_THROW(check_launch_secret(blob(52), blob(4096)));
-    for (const auto& [header, secret] : std::vector<std::pair<std::string, std::string>>{
-             {blob(51), blob(16)}, {blob(53), blob(16)}, {blob(52), ""}, {blob(52), blob(4097)},
-             {"not base64", blob(16)}, {blob(52), "a b="}}) {
-        EXPECT_EQ(code_of([&] { check_launch_secret(header, secret); }),
-                  ErrorCode::InvalidArgument)
+    for (const auto& [header, secret] :
+         std::vector<std::pair<std::string, std::string>>{{blob(51), blob(16)},
+                                                          {blob(53), blob(16)},
+                                                          {blob(52), ""},
+                                                          {blob(52), blob(4097)},
+                                                          {"not base64", blob(16)},
+                                                          {blob(52), "a b="}}) {
+        EXPECT_EQ(code_of([&] { check_launch_secret(header, secret); }), ErrorCode::InvalidArgument)
             << header.size() << " " << secret.size();
     }
 }
