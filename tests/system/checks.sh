@@ -10,13 +10,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 state=$1
 name=$2
 
-box() { "$here/box.sh" exec "$state" "$@"; }
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: got '$1', want '$2'"; }
-prop() { box systemctl show -p "$2" --value "$1"; }
+# shellcheck source=tests/system/lib.sh
+source "$here/lib.sh"
 # Polls CMD (inside the box) until it succeeds, for up to $1 seconds.
 wait_for() {
   local secs=$1 i

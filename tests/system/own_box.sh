@@ -16,13 +16,8 @@ state=$workdir/box-$name
 "$here/box.sh" stop "$state" # a box left by a killed earlier run
 trap '"$here/box.sh" stop "$state"' EXIT
 
-box() { "$here/box.sh" exec "$state" "$@"; }
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-expect_eq() { [[ "$1" == "$2" ]] || fail "$3: got '$1', want '$2'"; }
-prop() { box systemctl show -p "$2" --value "$1"; }
+# shellcheck source=tests/system/lib.sh
+source "$here/lib.sh"
 name_owned() { box busctl --system status org.sevd.Host1 >/dev/null 2>&1; }
 
 bad_config() {
