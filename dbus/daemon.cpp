@@ -55,6 +55,7 @@ Daemon::~Daemon() {
     if (libvirt_link_)
         libvirt_link_->stop();
     libvirt_.reset();
+    event_lane_.reset();
     workers_.reset();
 }
 
@@ -128,6 +129,7 @@ void Daemon::on_libvirt_connection_closed(const std::string& reason) {
 
 void Daemon::publish_objects() {
     workers_ = std::make_unique<WorkerPool>(kWorkerThreads);
+    event_lane_ = std::make_unique<WorkerPool>(1);
     authorizer_ = std::make_unique<Authorizer>(*bus_);
     host_object_ = std::make_unique<HostObject>(*bus_, report_, [this] {
         reprobe_host();
@@ -145,8 +147,8 @@ void Daemon::publish_objects() {
     auto launcher = make_launcher();
     launcher->update_host(report_);
     launcher_object_ =
-        std::make_unique<LauncherObject>(*bus_, *authorizer_, loop_, *workers_, std::move(launcher),
-                                         [this] { on_guests_changed(); });
+        std::make_unique<LauncherObject>(*bus_, *authorizer_, loop_, *workers_, *event_lane_,
+                                         std::move(launcher), [this] { on_guests_changed(); });
     tuning_object_ = std::make_unique<TuningObject>(
         *bus_, *authorizer_, read_tuning_state(),
         [this](sdbus::Result<uint64_t> result) { apply_tuning(std::move(result)); });

@@ -78,6 +78,9 @@ private:
     std::unique_ptr<sdbus::IConnection> bus_;
     // Blocking work (libvirt, cgroup writes); its jobs post back into loop_.
     std::unique_ptr<WorkerPool> workers_;
+    // libvirt's lifecycle events, one at a time in libvirt's order: a STARTED
+    // handled after the STOPPED that followed it would count a stopped guest.
+    std::unique_ptr<WorkerPool> event_lane_;
     std::unique_ptr<Authorizer> authorizer_;
     std::unique_ptr<HostObject> host_object_;
 

@@ -46,10 +46,11 @@ void run_off_loop(MainLoop& loop, WorkerPool& workers, Reply result, Work work, 
 } // namespace
 
 LauncherObject::LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, MainLoop& loop,
-                               WorkerPool& workers, std::shared_ptr<launcher::Launcher> launcher,
+                               WorkerPool& workers, WorkerPool& event_lane,
+                               std::shared_ptr<launcher::Launcher> launcher,
                                GuestsChanged on_guests_changed)
     : AdaptorInterfaces(bus, kLauncherPath), authorizer_(authorizer), loop_(loop),
-      workers_(workers), launcher_(std::move(launcher)),
+      workers_(workers), event_lane_(event_lane), launcher_(std::move(launcher)),
       on_guests_changed_(std::move(on_guests_changed)) {
     registerAdaptor();
 }
@@ -68,8 +69,8 @@ void LauncherObject::announce_guests() {
 
 void LauncherObject::domain_stopped(const launcher::DomainStopped& event) {
     auto launcher = launcher_;
-    // The launcher's state lock can be held across a libvirt call (Stop): a worker waits.
-    workers_.submit([this, launcher, event] {
+    // The launcher's state lock can be held across a libvirt call (Stop): the lane waits.
+    event_lane_.submit([this, launcher, event] {
         const auto guest = launcher->domain_stopped(event);
         if (!guest)
             return;
@@ -83,12 +84,12 @@ void LauncherObject::domain_stopped(const launcher::DomainStopped& event) {
 
 void LauncherObject::domain_started(const launcher::DomainStarted& event) {
     auto launcher = launcher_;
-    workers_.submit([this, launcher, event] {
+    event_lane_.submit([this, launcher, event] {
         try {
             launcher->domain_started(event);
         } catch (const launcher::LaunchError& e) {
-            spdlog::warn("domain '{}' started; re-reading libvirt failed: {}; retrying at the "
-                         "next re-sync",
+            spdlog::warn("domain '{}' started; reading it from libvirt failed: {}; it is counted "
+                         "at the next re-sync",
                          event.name, e.what());
             return;
         }

@@ -23,8 +23,8 @@ public:
     using GuestsChanged = std::function<void()>;
 
     LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, MainLoop& loop,
-                   WorkerPool& workers, std::shared_ptr<launcher::Launcher> launcher,
-                   GuestsChanged on_guests_changed);
+                   WorkerPool& workers, WorkerPool& event_lane,
+                   std::shared_ptr<launcher::Launcher> launcher, GuestsChanged on_guests_changed);
     ~LauncherObject();
     LauncherObject(const LauncherObject&) = delete;
     LauncherObject& operator=(const LauncherObject&) = delete;
@@ -34,10 +34,11 @@ public:
     // first for the guests a re-sync found gone.
     void announce_guests();
     // libvirt reported a domain stopped (loop thread): the launcher releases it
-    // on a worker; a guest sevd launched then leaves Guests with GuestStopped.
+    // on the event lane (one thread: events keep libvirt's order); a guest
+    // sevd launched then leaves Guests with GuestStopped.
     void domain_stopped(const launcher::DomainStopped& event);
-    // libvirt reported a domain started (loop thread): the launcher re-reads
-    // libvirt on a worker so it counts; Guests is announced after.
+    // libvirt reported a domain started (loop thread): the launcher reads that
+    // domain on the event lane so it counts; Guests is announced after.
     void domain_started(const launcher::DomainStarted& event);
 
 private:
@@ -58,6 +59,7 @@ private:
     Authorizer& authorizer_;
     MainLoop& loop_;
     WorkerPool& workers_;
+    WorkerPool& event_lane_;
     std::shared_ptr<launcher::Launcher> launcher_;
     GuestsChanged on_guests_changed_;
 };

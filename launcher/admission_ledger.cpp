@@ -84,6 +84,13 @@ void AdmissionLedger::check_ever_admissible(const Holding& claim) const {
     check_memory(claim, uint64_t{0});
 }
 
+void AdmissionLedger::add_running(const Holding& holding) {
+    std::lock_guard lock(mutex_);
+    const auto [it, added] = entries_.try_emplace(holding.name, Entry{holding, State::Running});
+    if (!added && it->second.state != State::Reserved)
+        it->second = Entry{holding, State::Running};
+}
+
 void AdmissionLedger::remove_running(const std::string& name) {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(name);

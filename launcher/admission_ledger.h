@@ -92,6 +92,10 @@ public:
     // running): throws what reserve() would (NoSlots for a pool of 0 slots,
     // InsufficientMemory above the limit). Reserves nothing.
     void check_ever_admissible(const Holding& claim) const;
+    // A guest libvirt reports started: counted as running unless a launch in
+    // flight holds its name (the launch's claim stands); an outcome being
+    // checked is settled as running, a running entry of that name replaced.
+    void add_running(const Holding& holding);
     void remove_running(const std::string& name);
     Usage usage() const;
 

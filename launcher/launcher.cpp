@@ -158,12 +158,15 @@ std::string Launcher::plan(const LaunchRequest& request) const {
     return std::move(prepared.xml);
 }
 
-// Admission counts what libvirt runs now, not what the last event said: a
-// domain started by anyone an instant ago (its STARTED event still on the
-// way) holds its slot and memory, and a launch whose outcome was being
-// checked is settled by the same listing. Reservations in flight stay.
+// Admission counts the ledger as libvirt's events and the periodic re-sync
+// keep it, without re-reading every domain (a launch costs the same at 1 and
+// at 1,000 guests). It re-reads first only when the ledger may miss a guest:
+// after a reconnect (events were lost), after a started domain could not be
+// read, and while a launch's outcome is being checked (the listing settles it).
 AdmissionLedger::Reservation Launcher::reserve(const AdmissionLedger::Holding& claim) {
-    resync();
+    resync_if_reconnected();
+    if (unread_start_ || !ledger_.usage().checking.empty())
+        resync();
     return ledger_.reserve(claim);
 }
 
@@ -388,9 +391,28 @@ std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
     return info;
 }
 
+// Counted from its own record (one lookup), under state_mutex_ so that a Stop
+// or a re-sync is either wholly before or wholly after it.
 void Launcher::domain_started(const DomainStarted& event) {
-    spdlog::debug("domain '{}' (uuid {}) started; re-reading libvirt", event.name, event.uuid);
-    resync();
+    std::lock_guard lock(state_mutex_);
+    std::optional<DomainRecord> record;
+    try {
+        record = client_->find_domain(event.name);
+    } catch (const LaunchError&) {
+        unread_start_ = true; // uncounted: the next admission re-reads libvirt first
+        throw;
+    }
+    if (!record || record->uuid != event.uuid || !record->active || !record->pool)
+        return; // gone again (its STOPPED event follows), or not encrypted
+    ledger_.add_running(holding_of(*record));
+    if (record->launched_by_sevd) {
+        guests_[record->name] = {record->name, record->uuid, *record->pool, record->memory_mib};
+        shut_off_.erase(record->name);
+        return;
+    }
+    std::erase_if(foreign_, [&](const ForeignGuest& g) { return g.name == record->name; });
+    foreign_.push_back({record->name, record->uuid, *record->pool,
+                        record->memory_known ? std::optional(record->memory_mib) : std::nullopt});
 }
 
 // A domain whose <memory> cannot be read is counted as filling the limit,
@@ -436,16 +458,17 @@ void Launcher::resync() {
     foreign_ = std::move(foreign);
     std::erase_if(unreadable_logged_, [&](const auto& uuid) { return !unreadable.contains(uuid); });
     synced_generation_ = client_->generation();
+    unread_start_ = false;
 }
 
-// Listed guests a re-sync no longer finds running stopped while no event could
-// tell (the connection was down, or events are off).
+// Listed guests a re-sync no longer finds running stopped without an event
+// saying so (the connection was down, or the event is still on its way).
 void Launcher::note_vanished_locked(const std::map<std::string, GuestInfo>& running) {
     std::lock_guard lock(vanished_mutex_);
     for (const auto& [name, info] : guests_) {
         const auto it = running.find(name);
         if (it == running.end() || it->second.uuid != info.uuid) {
-            spdlog::info("guest '{}' (uuid {}) stopped while sevd could not watch libvirt; its "
+            spdlog::info("guest '{}' (uuid {}) no longer runs (found by re-reading libvirt); its "
                          "slot and memory are free",
                          name, info.uuid);
             vanished_.push_back(info);

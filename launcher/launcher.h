@@ -8,6 +8,7 @@
 // reservations carry over); every method is thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -104,12 +105,13 @@ public:
     // (another UUID) whose successor runs. Takes no libvirt call.
     std::optional<GuestInfo> domain_stopped(const DomainStopped& event);
     // libvirt reported a domain started (sevd's launch, 'virsh start', another
-    // tool): re-reads libvirt so it is counted with its pool and memory.
-    // Throws LaunchError(Libvirt).
+    // tool): reads that domain so it is counted with its pool and memory.
+    // Events must arrive in libvirt's order (one thread). Throws LaunchError(Libvirt).
     void domain_started(const DomainStarted& event);
     // Re-reads the running encrypted domains from libvirt into the ledger and
-    // the guest lists (at start, after a reconnect, after an event,
-    // periodically); settles the launches whose outcome was unknown. Throws
+    // the guest lists (at start, after a reconnect, periodically, before a
+    // launch while an outcome is unknown); settles the launches whose outcome
+    // was unknown. Throws
     // LaunchError(Libvirt).
     void resync();
     // Guests a re-sync dropped from guests() because they no longer run (they
@@ -171,6 +173,8 @@ private:
     std::set<std::string> unreadable_logged_;   // domains whose <memory> was logged unreadable
     std::map<std::string, GuestInfo> shut_off_; // sevd's guests defined but not running
     uint64_t synced_generation_ = 0;
+    // A STARTED domain could not be read: the ledger may miss it until a re-sync.
+    std::atomic<bool> unread_start_ = false;
 
     // Its own lock (taken inside state_mutex_, never around it): take_vanished()
     // runs on the bus loop, which must not wait for a libvirt call.

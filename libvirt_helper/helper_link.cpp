@@ -184,7 +184,18 @@ void HelperLink::deliver(Instance& instance, const std::string& message) {
         const auto it = instance.pending.find(reply->id);
         if (it == instance.pending.end())
             return; // its caller gave up waiting
-        it->second->reply = std::move(*reply);
+        auto& call = *it->second;
+        if (call.first_parts) {
+            append_part(*call.first_parts, *reply);
+            call.first_parts->more = reply->more;
+            call.first_parts->generation = reply->generation;
+            call.first_parts->connected = reply->connected;
+        } else {
+            call.first_parts = std::move(*reply);
+        }
+        if (call.first_parts->more)
+            return; // parts still to come
+        call.reply = std::move(call.first_parts);
         instance.pending.erase(it);
         answered_.notify_all();
         return;

@@ -84,6 +84,7 @@ public:
 
 private:
     struct PendingCall {
+        std::optional<Reply> first_parts; // the parts of a long reply gathered so far
         std::optional<Reply> reply;
         std::string failure; // non-empty: the helper went away first
         bool done() const { return reply || !failure.empty(); }

@@ -112,8 +112,10 @@ void HelperService::dispatch(std::string_view message, std::vector<probe::Unique
     auto& lane = is_facts_request(request) ? *facts_lane_ : *domain_lane_;
     // Shared: a worker job is copyable, descriptors are not.
     auto owned = std::make_shared<std::vector<probe::UniqueFd>>(std::move(fds));
-    lane.submit(
-        [this, request = std::move(request), owned] { send(encode(handle(request, *owned))); });
+    lane.submit([this, request = std::move(request), owned] {
+        for (const auto& part : split_reply(handle(request, *owned), kMaxMessageBytes))
+            send(encode(part));
+    });
 }
 
 Reply HelperService::handle(const Request& request, const std::vector<probe::UniqueFd>& fds) {

@@ -169,7 +169,49 @@ std::string encode(const Reply& reply) {
             {"outcome_unknown", reply.error->outcome == launcher::Outcome::Unknown}};
     else
         message["result"] = reply.result;
+    if (reply.more)
+        message["more"] = true;
     return dump(message);
+}
+
+std::vector<Reply> split_reply(Reply reply, size_t max_bytes) {
+    const auto list = reply.result.find("domains");
+    if (reply.error || list == reply.result.end() || !list->is_array() ||
+        encode(reply).size() <= max_bytes)
+        return {std::move(reply)};
+    json domains = std::move(*list);
+    reply.result["domains"] = json::array();
+    const size_t frame =
+        encode(Reply{reply.id, reply.generation, reply.connected, reply.result, std::nullopt, true})
+            .size();
+    std::vector<Reply> parts;
+    Reply part = reply;
+    size_t size = frame;
+    for (auto& domain : domains) {
+        const size_t bytes = dump(domain).size() + 1; // and a comma
+        if (frame + bytes > max_bytes)
+            throw ProtocolError("a domain's record of " + std::to_string(bytes) +
+                                " bytes does not fit a message");
+        if (size + bytes > max_bytes) {
+            part.more = true;
+            parts.push_back(std::exchange(part, reply));
+            size = frame;
+        }
+        part.result["domains"].push_back(std::move(domain));
+        size += bytes;
+    }
+    parts.push_back(std::move(part));
+    return parts;
+}
+
+void append_part(Reply& into, const Reply& part) {
+    const auto list = part.result.find("domains");
+    if (list == part.result.end() || !list->is_array())
+        throw ProtocolError("a part of a reply carries no 'domains' list");
+    auto& gathered = into.result["domains"];
+    if (!gathered.is_array())
+        throw ProtocolError("a part of a reply carries no 'domains' list");
+    gathered.insert(gathered.end(), list->begin(), list->end());
 }
 
 std::string encode(const Event& event) {
@@ -214,6 +256,7 @@ FromHelper decode_from_helper(std::string_view message) {
     reply.id = unsigned_field(value, "id");
     reply.generation = unsigned_field(value, "generation");
     reply.connected = bool_field(value, "connected");
+    reply.more = value.contains("more") && bool_field(value, "more");
     if (value.contains("error")) {
         const json& error = object_field(value, "error");
         reply.error = Failure{error_code_from_name(string_field(error, "code")),

@@ -6,6 +6,8 @@
 //            {"id": 7, "generation": 2, "connected": false,
 //             "error": {"code": "org.sevd.Error.Libvirt", "message": "..."}}
 //            {"id": 7, ..., "error": {..., "outcome_unknown": true}}  (it may have run)
+//            {"id": 7, ..., "more": true, "result": {"domains": [...]}}  (a part: a list
+//             too long for one message comes in parts, the last without "more")
 //   event    {"event": "DomainStopped", "params": {"name": .., "uuid": .., "reason": ..}}
 //            {"event": "DomainStarted", "params": {"name": .., "uuid": ..}}
 //            {"event": "ConnectionClosed", "params": {"reason": ..}}
@@ -90,6 +92,7 @@ struct Reply {
     bool connected = false;                           // the helper holds a live libvirt connection
     nlohmann::json result = nlohmann::json::object(); // when !error
     std::optional<Failure> error;
+    bool more = false; // a part: further parts of this answer follow
 };
 
 struct ConnectionClosed {
@@ -102,6 +105,14 @@ using FromHelper = std::variant<Reply, Event>;
 std::string encode(const Request& request);
 std::string encode(const Reply& reply);
 std::string encode(const Event& event);
+
+// `reply` as messages of at most `max_bytes` each: one, or, when its result's
+// "domains" list does not fit, parts each carrying a slice of the list (all
+// but the last with `more`). Throws ProtocolError when one domain alone does
+// not fit.
+std::vector<Reply> split_reply(Reply reply, size_t max_bytes);
+// Appends a part's "domains" to those gathered so far in `into` (the first part).
+void append_part(Reply& into, const Reply& part);
 
 // Throw ProtocolError naming what is wrong.
 Request decode_request(std::string_view message);

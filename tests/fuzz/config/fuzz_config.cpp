@@ -25,6 +25,7 @@ config::Config base_config() {
     c.guest_overhead_mb = 32;
     c.image_dirs = {"/srv/images", "/var/lib/libvirt/images"};
     c.max_encrypted_guests = 7;
+    c.networks = {"default", "br-guests"};
     return c;
 }
 
@@ -32,11 +33,15 @@ std::string as_ini(const config::Config& c) {
     std::string dirs;
     for (const auto& dir : c.image_dirs)
         dirs += (dirs.empty() ? "" : ":") + dir.string();
+    std::string networks;
+    for (const auto& name : c.networks)
+        networks += (networks.empty() ? "" : ",") + name;
     return "[libvirt]\nuri = " + c.libvirt_uri + "\nmachine_type = " + c.machine_type +
            "\n[memory]\nreserved_host_memory_mb = " + std::to_string(c.reserved_host_memory_mb) +
            "\nguest_overhead_mb = " + std::to_string(c.guest_overhead_mb) +
            "\n[guests]\nimage_dirs = " + dirs + "\nmax_encrypted_guests = " +
-           (c.max_encrypted_guests ? std::to_string(*c.max_encrypted_guests) : "") + "\n";
+           (c.max_encrypted_guests ? std::to_string(*c.max_encrypted_guests) : "") +
+           "\nnetworks = " + networks + "\n";
 }
 
 } // namespace

@@ -1,6 +1,6 @@
 // Model-based concurrency test of admission (issue 13): random interleavings
-// of sevd's operations (Launch, Stop, Tuning1.Apply, a SIGHUP reload with a
-// changed configuration, the periodic re-sync) run concurrently against one
+// of sevd's operations (Launch, Start, Stop, Shutdown, Tuning1.Apply, a SIGHUP
+// reload with a changed configuration, the periodic re-sync) run concurrently against one
 // Launcher on libvirt's test driver, between outside actions (a virsh-like
 // start of a foreign or powered-off guest, a destroy), sevd-libvirt helper
 // kills (a lost answer, before or after libvirt acted: FaultyDomains) and
@@ -16,8 +16,6 @@
 //
 // SEVD_MODEL_SEED selects the seed (printed on failure), SEVD_MODEL_STEPS the
 // number of steps (default 10000; 2000 under ThreadSanitizer).
-// Start/Shutdown steps (Launcher1.Start / Shutdown) slot in as further Op
-// kinds run by run_op(), with the same checks.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -74,7 +72,7 @@ uint64_t env_number(const char* name, uint64_t fallback) {
     return text != nullptr && *text != '\0' ? std::strtoull(text, nullptr, 10) : fallback;
 }
 
-enum class Op { Launch, Stop, Apply, Reload, Resync };
+enum class Op { Launch, Start, Stop, Shutdown, Apply, Reload, Resync };
 
 class AdmissionModel : public testing::Test {
 protected:
@@ -148,6 +146,15 @@ protected:
                 }
             };
         }
+        case Op::Start: // a guest that powered off, started again (Launcher1.Start)
+            return [this, name = sevd_name()] {
+                try {
+                    launcher_->start(name);
+                    ++starts_;
+                } catch (const LaunchError&) {
+                    // refused, not defined, running, or an injected helper kill
+                }
+            };
         case Op::Stop: {
             const auto name = sevd_name();
             return [this, name] {
@@ -157,6 +164,14 @@ protected:
                 }
             };
         }
+        case Op::Shutdown: // ACPI power-off: the slot is freed by its STOPPED event
+            return [this, name = sevd_name()] {
+                try {
+                    launcher_->shutdown(name);
+                    ++shutdowns_;
+                } catch (const LaunchError&) {
+                }
+            };
         case Op::Apply: {
             const uint64_t wanted = (2048 + 1024 * static_cast<uint64_t>(pick(4))) * kMiB;
             return [this, wanted] {
@@ -198,13 +213,17 @@ protected:
 
     Op random_op() {
         const int roll = pick(100);
-        if (roll < 50)
+        if (roll < 40)
             return Op::Launch;
-        if (roll < 75)
+        if (roll < 52)
+            return Op::Start;
+        if (roll < 70)
             return Op::Stop;
-        if (roll < 85)
+        if (roll < 78)
+            return Op::Shutdown;
+        if (roll < 87)
             return Op::Apply;
-        if (roll < 93)
+        if (roll < 94)
             return Op::Reload;
         return Op::Resync;
     }
@@ -318,6 +337,8 @@ protected:
     bool faults_on_ = true;
     int helper_kills_ = 0;
     int restarts_ = 0;
+    std::atomic<int> starts_ = 0;    // Launcher1.Start calls that started a guest
+    std::atomic<int> shutdowns_ = 0; // Shutdown calls libvirt took
     std::atomic<uint64_t> kernel_limit_{4096 * kMiB};
     std::mutex overhead_mutex_;
     uint64_t overhead_mib_ = 16;
@@ -346,7 +367,8 @@ TEST_F(AdmissionModel, RandomInterleavingsNeverOverbookAndEndAtLibvirtsTruth) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cout << "admission model: " << steps << " steps in " << round << " rounds, " << seconds
               << " s (" << static_cast<int>(steps / seconds) << " steps/s); " << helper_kills_
-              << " injected helper kills, " << restarts_ << " libvirtd restarts\n";
+              << " injected helper kills, " << restarts_ << " libvirtd restarts, " << starts_
+              << " guests started again, " << shutdowns_ << " shut down\n";
     RecordProperty("steps_per_second", static_cast<int>(steps / seconds));
 }
 

@@ -18,6 +18,7 @@
 #include "launcher/libvirt_event_loop.h"
 #include "probe/libvirt_handles.h"
 #include "tests/integration/launcher/faulty_domains.h"
+#include "tests/integration/launcher/is_active_shim.h"
 #include "tests/integration/launcher/launch_test_host.h"
 
 namespace sevd::launcher {
@@ -179,12 +180,34 @@ TEST_F(AdmissionTruth, GuestStartedOutsideSevdIsCountedListedAndNeverStopped) {
     EXPECT_TRUE(virsh_.running("tr-foreign"));
 }
 
-// (1) Even before its event is handled, a launch counts what libvirt runs.
-TEST_F(AdmissionTruth, LaunchCountsADomainStartedAnInstantAgo) {
+// (1) A STARTED event that cannot be read (the helper died on the lookup)
+// leaves the ledger maybe short of a guest: the next launch re-reads libvirt
+// first instead of admitting against it.
+TEST_F(AdmissionTruth, AStartedDomainThatCouldNotBeReadIsCountedBeforeTheNextLaunch) {
     virsh_.start_foreign("tr-foreign");
+    const auto event = started_.next("tr-foreign");
+    ASSERT_TRUE(event);
+    fail_next(Call::List, Fault::LostBefore);
+    EXPECT_TRUE(refusal([&] { launcher_->domain_started(*event); }));
+    EXPECT_EQ(launcher_->usage().sev.running, 0u);
     const auto refused = refusal([&] { launcher_->launch(request("tr-a", images_.disk())); });
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->code(), ErrorCode::NoSlots);
+    EXPECT_EQ(launcher_->usage().sev.running, 1u);
+}
+
+// (1) A STARTED event handled after the domain stopped again counts nothing
+// (its STOPPED event follows); the slot stays free.
+TEST_F(AdmissionTruth, AStaleStartedEventCountsNothing) {
+    virsh_.start_foreign("tr-foreign");
+    const auto event = started_.next("tr-foreign");
+    ASSERT_TRUE(event);
+    virsh_.remove("tr-foreign");
+    launcher_->domain_started(*event);
+    EXPECT_EQ(launcher_->usage().sev.running, 0u);
+    EXPECT_TRUE(launcher_->foreign_guests().empty());
+    launcher_->launch(request("tr-a", images_.disk()));
+    EXPECT_EQ(launcher_->usage().sev.running, 1u);
 }
 
 // (2) A helper killed after libvirt started the guest: the caller hears the
@@ -266,6 +289,25 @@ TEST_F(AdmissionTruth, StopGoesByUuidNeverByName) {
     virsh_.start_foreign("tr-x", "0x0037");
     EXPECT_NO_THROW(launcher_->stop("tr-x"));
     EXPECT_TRUE(virsh_.running("tr-x"));
+}
+
+// (5) libvirt that cannot say whether the guest runs (virDomainIsActive -1) is
+// an error, never "inactive": Stop neither undefines it nor frees its slot.
+TEST_F(AdmissionTruth, StopIsAnErrorWhenLibvirtCannotTellWhetherTheGuestRuns) {
+    launcher_->launch(request("tr-a", images_.disk()));
+    std::optional<LaunchError> refused;
+    {
+        const testhost::FailingIsActive cannot_tell;
+        refused = refusal([&] { launcher_->stop("tr-a"); });
+    }
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->code(), ErrorCode::Libvirt);
+    EXPECT_TRUE(virsh_.running("tr-a"));
+    EXPECT_EQ(launcher_->usage().sev.used, 1u);
+    ASSERT_EQ(launcher_->guests().size(), 1u);
+    EXPECT_NO_THROW(launcher_->stop("tr-a")); // libvirt answers again
+    EXPECT_FALSE(virsh_.defined("tr-a"));
+    EXPECT_EQ(launcher_->usage().sev.used, 0u);
 }
 
 // (6) An unreadable machine.slice limit admits nothing, with a clear message.

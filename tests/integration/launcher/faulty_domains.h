@@ -22,7 +22,7 @@
 namespace sevd::launcher::testhost {
 
 enum class Fault { None, LostBefore, LostAfter };
-enum class Call { DefineAndStart, DestroyAndUndefine, List };
+enum class Call { DefineAndStart, DestroyAndUndefine, List, Start, Shutdown };
 
 // What the kernel would allow: per-pool ASIDs and the machine.slice limit.
 struct KernelView {
@@ -80,6 +80,8 @@ public:
     }
     bool domain_exists(const std::string& name) override { return real_->domain_exists(name); }
     std::optional<DomainRecord> find_domain(const std::string& name) override {
+        if (fault_of(Call::List) != Fault::None) // a read: a plain failure
+            throw LaunchError(ErrorCode::Libvirt, "injected: lookup failed (helper killed)");
         return real_->find_domain(name);
     }
     std::vector<DomainRecord> list_encrypted_running() override {
@@ -93,9 +95,26 @@ public:
         return real_->list_sevd_domains();
     }
     void start(const std::string& name, const std::vector<FdGroup>& fds) override {
-        real_->start(name, fds);
+        const auto fault = fault_of(Call::Start);
+        if (fault == Fault::LostBefore)
+            lose("start");
+        {
+            std::lock_guard start(start_mutex_);
+            if (const auto record = real_->find_domain(name))
+                check_kernel(*record);
+            real_->start(name, fds);
+        }
+        if (fault == Fault::LostAfter)
+            lose("start");
     }
-    void shutdown(const std::string& name) override { real_->shutdown(name); }
+    void shutdown(const std::string& name) override {
+        const auto fault = fault_of(Call::Shutdown);
+        if (fault == Fault::LostBefore)
+            lose("shutdown");
+        real_->shutdown(name);
+        if (fault == Fault::LostAfter)
+            lose("shutdown");
+    }
 
 private:
     // Called without the lock: a test's fault function may block (a launch

@@ -1,6 +1,9 @@
 // The link's messages (libvirt_helper/protocol.h): every kind survives the
 // round trip with its values, and a message that is not what the other end
 // sends is a ProtocolError naming what is wrong, never a crash.
+#include <optional>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "libvirt_helper/protocol.h"
@@ -197,6 +200,55 @@ TEST(HelperProtocol, MalformedRequestsAndPayloadsAreProtocolErrors) {
     facts["running"]["value"] = {{"sev", 1}, {"sev_es", 5'000'000'000ULL}};
     EXPECT_THROW(facts_from_json(facts), ProtocolError);
     EXPECT_THROW(bool_field(json::object(), "found"), ProtocolError);
+}
+
+// 1,006 domains (a Genoa host's ASIDs) with long names: far above one
+// message. The parts each fit, all but the last say "more", and gathered they
+// are the list in order.
+TEST(HelperProtocol, ALongListComesInPartsThatEachFitAndGatherInOrder) {
+    Reply reply;
+    reply.id = 9;
+    reply.generation = 4;
+    reply.connected = true;
+    reply.result["domains"] = json::array();
+    for (int i = 0; i < 1006; ++i) {
+        launcher::DomainRecord record;
+        record.name = "guest-" + std::to_string(i) + std::string(50, 'x');
+        record.uuid = "0b7e5a8c-1d2e-4f3a-9b8c-" + std::to_string(100000000000 + i);
+        record.pool = i % 2 == 0 ? EncryptionModel::Sev : EncryptionModel::SevEs;
+        record.memory_mib = 1024 + static_cast<uint64_t>(i);
+        reply.result["domains"].push_back(record_to_json(record));
+    }
+    ASSERT_GT(encode(reply).size(), kMaxMessageBytes);
+
+    const auto parts = split_reply(reply, kMaxMessageBytes);
+    ASSERT_GT(parts.size(), 1u);
+    std::optional<Reply> gathered;
+    for (size_t i = 0; i < parts.size(); ++i) {
+        const auto message = encode(parts[i]);
+        EXPECT_LE(message.size(), kMaxMessageBytes) << "part " << i;
+        const auto got = std::get<Reply>(decode_from_helper(message));
+        EXPECT_EQ(got.id, 9u);
+        EXPECT_EQ(got.more, i + 1 < parts.size()) << "part " << i;
+        if (!gathered)
+            gathered = got;
+        else
+            append_part(*gathered, got);
+    }
+    EXPECT_EQ(gathered->result["domains"], reply.result["domains"]);
+}
+
+TEST(HelperProtocol, AReplyThatFitsOrCarriesNoListIsOneMessage) {
+    Reply small;
+    small.result["domains"] = json::array({json{{"name", "a"}}});
+    EXPECT_EQ(split_reply(small, kMaxMessageBytes).size(), 1u);
+    EXPECT_FALSE(split_reply(small, kMaxMessageBytes).front().more);
+    Reply failed;
+    failed.error = Failure{ErrorCode::Libvirt, std::string(200, 'e')};
+    EXPECT_EQ(split_reply(failed, 64).size(), 1u);
+    Reply huge;
+    huge.result["domains"] = json::array({json{{"name", std::string(500, 'n')}}});
+    EXPECT_THROW(split_reply(huge, 256), ProtocolError);
 }
 
 } // namespace
