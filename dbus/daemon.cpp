@@ -19,6 +19,9 @@ namespace {
 // Bursts of uevents (a module load brings several) become one re-probe.
 constexpr std::chrono::milliseconds kUeventCoalesceDelay{200};
 constexpr unsigned kWorkerThreads = 2;
+// Between full re-reads of libvirt's domains (what no event reported): the
+// watcher's periodic reading while connected.
+constexpr std::chrono::seconds kResyncPeriod{30};
 
 const char* bus_label(BusKind bus) {
     return bus == BusKind::System ? "system" : "session";
@@ -131,8 +134,11 @@ void Daemon::publish_objects() {
     workers_ = std::make_unique<WorkerPool>(kWorkerThreads);
     event_lane_ = std::make_unique<WorkerPool>(1);
     authorizer_ = std::make_unique<Authorizer>(*bus_);
+    // Refresh re-reads everything, the guests libvirt runs included.
     host_object_ = std::make_unique<HostObject>(*bus_, report_, [this] {
         reprobe_host();
+        if (libvirt_facts_ && libvirt_facts_->connected)
+            resync_launcher();
         if (libvirt_)
             libvirt_->recheck();
     });
@@ -241,9 +247,10 @@ void Daemon::reprobe_host() {
     publish_report();
 }
 
-// Every reading while libvirt is there also re-syncs the ledger: the
-// periodic check that catches what no event reported, and the answer for
-// launches whose outcome is being checked.
+// A reading while libvirt is there re-syncs the ledger when it may be short:
+// on (re)connecting, while a launch's outcome is being checked, and at least
+// every kResyncPeriod (what no event reported). Not on every reading: those
+// follow each launch, and a full re-read costs one XML per domain.
 void Daemon::on_libvirt_facts(probe::LibvirtFacts facts) {
     if (libvirt_facts_ && libvirt_facts_->connected != facts.connected) {
         if (facts.connected)
@@ -252,8 +259,13 @@ void Daemon::on_libvirt_facts(probe::LibvirtFacts facts) {
             spdlog::warn("libvirt {} unreachable: {}; retrying in the background", facts.uri,
                          facts.connect_error);
     }
-    if (facts.connected)
+    const bool reconnected = !libvirt_facts_ || !libvirt_facts_->connected;
+    const auto now = std::chrono::steady_clock::now();
+    if (facts.connected && (reconnected || launcher_object_->launcher()->needs_resync() ||
+                            now - last_resync_ >= kResyncPeriod)) {
+        last_resync_ = now;
         resync_launcher();
+    }
     libvirt_facts_ = std::move(facts);
     publish_report();
 }

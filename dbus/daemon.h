@@ -3,6 +3,7 @@
 // serve what it publishes. One instance per process, driven by MainLoop.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -73,6 +74,7 @@ private:
 
     probe::HostFacts host_facts_;
     std::optional<probe::LibvirtFacts> libvirt_facts_;
+    std::chrono::steady_clock::time_point last_resync_; // the last full re-read of libvirt
     probe::HostReport report_;
 
     std::unique_ptr<sdbus::IConnection> bus_;

@@ -51,8 +51,13 @@ void Launcher::update_host(const probe::HostReport& report) {
         from_libvirt ? report.libvirt.reduced_phys_bits : report.cpu.reduced_phys_bits;
     host_.mem_total_bytes = report.mem_total_bytes;
     const auto limit = effective_limit_locked(host_);
-    ledger_.set_capacity({{report.sev_slots.total, report.sev_slots.used},
-                          {report.sev_es_slots.total, report.sev_es_slots.used},
+    // Only the kernel's count is a floor: a count of libvirt's guests from an
+    // earlier reading would hold a slot the ledger saw freed since.
+    const auto floor = [](const probe::SlotCount& slots) {
+        return slots.used_by_kernel ? slots.used : 0;
+    };
+    ledger_.set_capacity({{report.sev_slots.total, floor(report.sev_slots)},
+                          {report.sev_es_slots.total, floor(report.sev_es_slots)},
                           limit.bytes,
                           limit.known});
 }
@@ -165,9 +170,13 @@ std::string Launcher::plan(const LaunchRequest& request) const {
 // read, and while a launch's outcome is being checked (the listing settles it).
 AdmissionLedger::Reservation Launcher::reserve(const AdmissionLedger::Holding& claim) {
     resync_if_reconnected();
-    if (unread_start_ || !ledger_.usage().checking.empty())
+    if (needs_resync())
         resync();
     return ledger_.reserve(claim);
+}
+
+bool Launcher::needs_resync() const {
+    return unread_start_ || !ledger_.usage().checking.empty();
 }
 
 // An unknown outcome keeps the reservation (under state_mutex_, so a re-sync

@@ -120,6 +120,9 @@ public:
     std::vector<GuestInfo> take_vanished();
 
     AdmissionLedger::Usage usage() const { return ledger_.usage(); }
+    // Whether the ledger may miss a guest until a re-sync: a launch's outcome
+    // is being checked, or a started domain could not be read.
+    bool needs_resync() const;
 
 private:
     struct HostView {

@@ -105,6 +105,11 @@ struct LibvirtReport {
 struct SlotCount {
     uint32_t total = 0; // usable now (see DESIGN.md: capped by every source)
     uint32_t used = 0;
+    // `used` is the kernel's misc.current: ASIDs held by anyone, which the
+    // launcher's ledger (libvirt's guests) cannot see. When false, `used`
+    // counts libvirt's running guests as of the last reading, which the
+    // ledger itself follows more closely.
+    bool used_by_kernel = false;
     bool operator==(const SlotCount&) const = default;
 };
 

@@ -12,6 +12,7 @@ SlotCount compute_slots(const SlotInputs& in) {
             if (cap)
                 slots.total = std::min(slots.total, *cap);
     }
+    slots.used_by_kernel = in.misc_current.has_value();
     if (in.misc_current)
         slots.used = *in.misc_current;
     else if (in.libvirt_running)

@@ -310,6 +310,22 @@ TEST_F(AdmissionTruth, StopIsAnErrorWhenLibvirtCannotTellWhetherTheGuestRuns) {
     EXPECT_EQ(launcher_->usage().sev.used, 0u);
 }
 
+// (1) Only the kernel's count of used ASIDs (misc.current) is a floor under
+// the ledger: a count of libvirt's guests from the last probe reading may be
+// older than the STOPPED event the ledger already handled.
+TEST_F(AdmissionTruth, OnlyTheKernelsUsedCountIsAFloor) {
+    auto report = testhost::sev_host(1, 1);
+    report.sev_slots = {1, 1, false}; // libvirt ran one guest when the probe read it
+    launcher_->update_host(report, 0);
+    EXPECT_NO_THROW(launcher_->launch(request("tr-a", images_.disk())));
+    launcher_->stop("tr-a");
+    report.sev_slots = {1, 1, true}; // the kernel holds that ASID for someone
+    launcher_->update_host(report, 0);
+    const auto refused = refusal([&] { launcher_->launch(request("tr-a", images_.disk())); });
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->code(), ErrorCode::NoSlots);
+}
+
 // (6) An unreadable machine.slice limit admits nothing, with a clear message.
 TEST_F(AdmissionTruth, UnknownMemoryLimitRefusesLaunches) {
     launcher_->set_memory_limit({0, false});

@@ -61,8 +61,8 @@ TEST(ReportBuilder, Rome7742) {
     const auto r = report_for("rome-7742");
     EXPECT_TRUE(r.ready);
     EXPECT_EQ(r.models, kSevOnly);
-    EXPECT_EQ(r.sev_slots, (SlotCount{509, 2}));
-    EXPECT_EQ(r.sev_es_slots, (SlotCount{0, 0}));
+    EXPECT_EQ(r.sev_slots, (SlotCount{509, 2, true}));
+    EXPECT_EQ(r.sev_es_slots, (SlotCount{0, 0, true}));
     const auto& split = check_of(r, "cpu.asid_split");
     EXPECT_EQ(split.status, CheckStatus::Warn);
     EXPECT_THAT(split.hint, HasSubstr("SEV-ES ASID Space Limit"));
@@ -89,7 +89,7 @@ TEST(ReportBuilder, Milan7763) {
     const auto r = report_for("milan-7763");
     EXPECT_TRUE(r.ready);
     EXPECT_EQ(r.models, kSevOnly);
-    EXPECT_EQ(r.sev_slots, (SlotCount{509, 1}));
+    EXPECT_EQ(r.sev_slots, (SlotCount{509, 1, true}));
     EXPECT_EQ(r.cpu.cbitpos, 51u);
     EXPECT_EQ(r.cpu.vmpls, 4u);
     EXPECT_TRUE(r.cpu.sev_snp);
@@ -124,8 +124,8 @@ TEST(ReportBuilder, RomeSplitAsids) {
     const auto r = report_for("rome-split-asids");
     EXPECT_TRUE(r.ready);
     EXPECT_EQ(r.models, (std::vector{EncryptionModel::Sev, EncryptionModel::SevEs}));
-    EXPECT_EQ(r.sev_slots, (SlotCount{410, 3}));
-    EXPECT_EQ(r.sev_es_slots, (SlotCount{99, 1}));
+    EXPECT_EQ(r.sev_slots, (SlotCount{410, 3, true}));
+    EXPECT_EQ(r.sev_es_slots, (SlotCount{99, 1, true}));
     // flags 0x100: SEV-ES initialized; state working.
     EXPECT_TRUE(r.firmware.es_initialized);
     EXPECT_EQ(check_of(r, "firmware.sev_es_init").status, CheckStatus::Pass);
@@ -222,7 +222,7 @@ TEST(ReportBuilder, NoLibvirtConsulted) {
     // Without libvirt: total min(509 CPUID, 509 misc.capacity) = 509; checks skip.
     const auto r = report_for("rome-7742", std::nullopt);
     EXPECT_TRUE(r.ready);
-    EXPECT_EQ(r.sev_slots, (SlotCount{509, 2}));
+    EXPECT_EQ(r.sev_slots, (SlotCount{509, 2, true}));
     EXPECT_FALSE(r.libvirt.consulted);
     EXPECT_EQ(check_of(r, "libvirt.connection").status, CheckStatus::Skip);
 }

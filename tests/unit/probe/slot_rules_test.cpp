@@ -25,10 +25,13 @@ TEST(SlotRules, UsedPrefersMiscCurrent) {
     in.cpuid_range = 10;
     in.kernel_enabled = true;
     EXPECT_EQ(compute_slots(in).used, 0u); // no source
+    EXPECT_FALSE(compute_slots(in).used_by_kernel);
     in.libvirt_running = 2;
     EXPECT_EQ(compute_slots(in).used, 2u);
+    EXPECT_FALSE(compute_slots(in).used_by_kernel); // libvirt's guests: the ledger's own view
     in.misc_current = 5;
     EXPECT_EQ(compute_slots(in).used, 5u);
+    EXPECT_TRUE(compute_slots(in).used_by_kernel); // a floor for admission
 }
 
 TEST(SlotRules, ExplanationListsSources) {
