@@ -98,6 +98,12 @@ void AdmissionLedger::remove_running(const std::string& name) {
         entries_.erase(it);
 }
 
+bool AdmissionLedger::any_checking() const {
+    std::lock_guard lock(mutex_);
+    return std::any_of(entries_.begin(), entries_.end(),
+                       [](const auto& item) { return item.second.state == State::Checking; });
+}
+
 AdmissionLedger::Usage AdmissionLedger::usage() const {
     std::lock_guard lock(mutex_);
     Usage usage{pool_usage_locked(EncryptionModel::Sev),

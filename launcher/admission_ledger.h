@@ -98,6 +98,8 @@ public:
     void add_running(const Holding& holding);
     void remove_running(const std::string& name);
     Usage usage() const;
+    // Whether a launch's outcome is being checked (usage().checking not empty).
+    bool any_checking() const;
 
     // The new machine.slice limit is decided and written as one step against
     // the ledger: `write` gets the locked bytes every guest and reservation

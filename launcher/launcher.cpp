@@ -176,7 +176,7 @@ AdmissionLedger::Reservation Launcher::reserve(const AdmissionLedger::Holding& c
 }
 
 bool Launcher::needs_resync() const {
-    return unread_start_ || !ledger_.usage().checking.empty();
+    return unread_start_ || ledger_.any_checking();
 }
 
 // An unknown outcome keeps the reservation (under state_mutex_, so a re-sync

@@ -111,8 +111,7 @@ public:
     // Re-reads the running encrypted domains from libvirt into the ledger and
     // the guest lists (at start, after a reconnect, periodically, before a
     // launch while an outcome is unknown); settles the launches whose outcome
-    // was unknown. Throws
-    // LaunchError(Libvirt).
+    // was unknown. Throws LaunchError(Libvirt).
     void resync();
     // Guests a re-sync dropped from guests() because they no longer run (they
     // stopped while no lifecycle event could arrive), each returned once, so

@@ -185,14 +185,10 @@ void HelperLink::deliver(Instance& instance, const std::string& message) {
         if (it == instance.pending.end())
             return; // its caller gave up waiting
         auto& call = *it->second;
-        if (call.first_parts) {
+        if (call.first_parts)
             append_part(*call.first_parts, *reply);
-            call.first_parts->more = reply->more;
-            call.first_parts->generation = reply->generation;
-            call.first_parts->connected = reply->connected;
-        } else {
+        else
             call.first_parts = std::move(*reply);
-        }
         if (call.first_parts->more)
             return; // parts still to come
         call.reply = std::move(call.first_parts);

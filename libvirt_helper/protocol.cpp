@@ -212,6 +212,9 @@ void append_part(Reply& into, const Reply& part) {
     if (!gathered.is_array())
         throw ProtocolError("a part of a reply carries no 'domains' list");
     gathered.insert(gathered.end(), list->begin(), list->end());
+    into.generation = part.generation;
+    into.connected = part.connected;
+    into.more = part.more;
 }
 
 std::string encode(const Event& event) {

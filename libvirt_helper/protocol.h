@@ -111,7 +111,8 @@ std::string encode(const Event& event);
 // but the last with `more`). Throws ProtocolError when one domain alone does
 // not fit.
 std::vector<Reply> split_reply(Reply reply, size_t max_bytes);
-// Appends a part's "domains" to those gathered so far in `into` (the first part).
+// Appends a part's "domains" to those gathered so far in `into` (the first
+// part), which takes the part's connection state and `more`.
 void append_part(Reply& into, const Reply& part);
 
 // Throw ProtocolError naming what is wrong.

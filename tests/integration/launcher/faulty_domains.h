@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "launcher/domain_record.h"
@@ -55,28 +56,16 @@ public:
     uint64_t generation() const override { return real_->generation() + bumps_.load(); }
 
     std::string define_and_start(const std::string& xml, const std::vector<FdGroup>& fds) override {
-        const auto fault = fault_of(Call::DefineAndStart);
-        if (fault == Fault::LostBefore)
-            lose("define+start");
-        std::string uuid;
-        {
+        return losing(Call::DefineAndStart, "define+start", [&] {
             // The kernel hands out ASIDs one start at a time.
             std::lock_guard start(start_mutex_);
             check_kernel(parse_domain_record(xml));
-            uuid = real_->define_and_start(xml, fds);
-        }
-        if (fault == Fault::LostAfter)
-            lose("define+start");
-        return uuid;
+            return real_->define_and_start(xml, fds);
+        });
     }
     bool destroy_and_undefine(const std::string& uuid) override {
-        const auto fault = fault_of(Call::DestroyAndUndefine);
-        if (fault == Fault::LostBefore)
-            lose("destroy+undefine");
-        const bool found = real_->destroy_and_undefine(uuid);
-        if (fault == Fault::LostAfter)
-            lose("destroy+undefine");
-        return found;
+        return losing(Call::DestroyAndUndefine, "destroy+undefine",
+                      [&] { return real_->destroy_and_undefine(uuid); });
     }
     bool domain_exists(const std::string& name) override { return real_->domain_exists(name); }
     std::optional<DomainRecord> find_domain(const std::string& name) override {
@@ -95,25 +84,15 @@ public:
         return real_->list_sevd_domains();
     }
     void start(const std::string& name, const std::vector<FdGroup>& fds) override {
-        const auto fault = fault_of(Call::Start);
-        if (fault == Fault::LostBefore)
-            lose("start");
-        {
+        losing(Call::Start, "start", [&] {
             std::lock_guard start(start_mutex_);
             if (const auto record = real_->find_domain(name))
                 check_kernel(*record);
             real_->start(name, fds);
-        }
-        if (fault == Fault::LostAfter)
-            lose("start");
+        });
     }
     void shutdown(const std::string& name) override {
-        const auto fault = fault_of(Call::Shutdown);
-        if (fault == Fault::LostBefore)
-            lose("shutdown");
-        real_->shutdown(name);
-        if (fault == Fault::LostAfter)
-            lose("shutdown");
+        losing(Call::Shutdown, "shutdown", [&] { real_->shutdown(name); });
     }
 
 private:
@@ -126,6 +105,24 @@ private:
             faults = faults_;
         }
         return faults ? faults(call) : Fault::None;
+    }
+    // Runs a change with the fault drawn for `call`: the answer lost before
+    // libvirt acts (nothing happens) or after (it happened, unseen).
+    template <typename Change>
+    std::invoke_result_t<Change&> losing(Call call, const char* what, Change&& change) {
+        const auto fault = fault_of(call);
+        if (fault == Fault::LostBefore)
+            lose(what);
+        if constexpr (std::is_void_v<std::invoke_result_t<Change&>>) {
+            change();
+            if (fault == Fault::LostAfter)
+                lose(what);
+        } else {
+            auto result = change();
+            if (fault == Fault::LostAfter)
+                lose(what);
+            return result;
+        }
     }
     [[noreturn]] static void lose(const char* what) {
         throw LaunchError(ErrorCode::Libvirt,

@@ -1,8 +1,7 @@
 #include "tests/integration/launcher/is_active_shim.h"
 
-#include <dlfcn.h>
-
 #include <atomic>
+#include <dlfcn.h>
 
 #include <libvirt/libvirt.h>
 
