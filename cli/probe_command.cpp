@@ -1,6 +1,9 @@
-// `sevd probe [--json] [--root DIR] [--libvirt-uri URI | --no-libvirt]`:
+// `sevd probe [--json | --prometheus] [--root DIR] [--libvirt-uri URI | --no-libvirt]`:
 // exit 0 when at least one encrypted model can be launched, 1 when none,
 // 2 on usage or I/O error (with --json, errors are {"error": "..."} on stdout).
+// --prometheus prints the daemon's textfile metrics once (those the daemon
+// alone knows, its ledger, launches and the limit it reads, are left out).
+#include <chrono>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -10,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "export/prometheus_metrics.h"
 #include "probe/prober.h"
 #include "probe/report_json.h"
 #include "probe/report_text.h"
@@ -23,6 +27,7 @@ constexpr int kExitError = 2;
 
 struct ProbeArgs {
     bool json = false;
+    bool prometheus = false;
     std::string root = "/";
     std::string libvirt_uri = "qemu:///system";
     bool libvirt_uri_given = false;
@@ -37,9 +42,18 @@ int report_error(const ProbeArgs& args, const std::string& message) {
     return kExitError;
 }
 
+std::string prometheus_text(const probe::HostReport& report) {
+    exports::ExportValues values;
+    values.report = report;
+    values.report_time = std::chrono::system_clock::now();
+    return exports::render_prometheus(values);
+}
+
 int run_probe(const ProbeArgs& args) {
     if (args.no_libvirt && args.libvirt_uri_given)
         return report_error(args, "--libvirt-uri and --no-libvirt exclude each other");
+    if (args.json && args.prometheus)
+        return report_error(args, "--json and --prometheus exclude each other");
     const std::filesystem::path root = args.root;
     const auto host = probe::read_host_facts(root);
     if (!host.root_error.empty())
@@ -51,6 +65,8 @@ int run_probe(const ProbeArgs& args) {
     const auto report = probe::build_report(host, libvirt, std::nullopt);
     if (args.json)
         std::cout << probe::report_to_json(report).dump(2) << "\n";
+    else if (args.prometheus)
+        std::cout << prometheus_text(report);
     else
         std::cout << probe::report_to_text(report);
     return report.ready ? kExitReady : kExitNotReady;
@@ -63,6 +79,8 @@ void add_probe_command(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand("probe", "Report what this host can launch (SEV, SEV-ES), "
                                             "how many guests fit, and what to fix");
     cmd->add_flag("--json", args->json, "print the report as JSON only");
+    cmd->add_flag("--prometheus", args->prometheus,
+                  "print the report as Prometheus metrics (node_exporter textfile format)");
     cmd->add_option("--root", args->root,
                     "read a snapshot directory (from `sevd capture`) instead of this host");
     cmd->add_option("--libvirt-uri", args->libvirt_uri, "libvirt connection URI")

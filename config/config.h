@@ -34,6 +34,9 @@ struct Config {
     std::vector<std::filesystem::path> image_dirs = {"/var/lib/libvirt/images"};
     std::optional<uint32_t> max_encrypted_guests; // cap on both ASID pools
     std::vector<std::string> networks;            // libvirt networks guests may join
+    // [export] (fleet exports; empty = off)
+    std::filesystem::path prometheus_textfile; // node_exporter textfile, absolute
+    std::filesystem::path nfd_features_dir;    // NFD local source features.d, absolute
 
     KeyOrigins origins;
     // "FILE:LINE: [section] key" for error messages, or "built-in default [section] key".

@@ -105,6 +105,21 @@ std::vector<std::string> parse_networks(const std::string& text, const ValueErro
     return names;
 }
 
+// An optional absolute path: empty switches the export off. The file's folder
+// must exist when the daemon writes; that is checked then, not here, so a
+// configuration stays valid while node_exporter or NFD is not installed yet.
+std::filesystem::path parse_export_path(const std::string& text, const ValueError& error,
+                                        const std::string& example) {
+    if (text.empty())
+        return {};
+    const std::filesystem::path path(text);
+    if (!path.is_absolute())
+        error.fail("not an absolute path; give one, e.g. " + example + " (empty = off)");
+    if (!path.has_filename() || path.filename() == "." || path.filename() == "..")
+        error.fail("ends in '/', '.' or '..'; name the file or folder itself, e.g. " + example);
+    return path.lexically_normal();
+}
+
 using Setter = std::function<void(const std::string&, const ValueError&, Config&)>;
 
 struct KeySpec {
@@ -113,8 +128,8 @@ struct KeySpec {
     Setter set;
 };
 
-const std::array<KeySpec, 7>& key_specs() {
-    static const std::array<KeySpec, 7> specs{{
+const std::array<KeySpec, 9>& key_specs() {
+    static const std::array<KeySpec, 9> specs{{
         {"libvirt", "uri",
          [](const std::string& v, const ValueError& e, Config& c) {
              c.libvirt_uri = parse_word(v, e, "qemu:///system");
@@ -146,6 +161,16 @@ const std::array<KeySpec, 7>& key_specs() {
         {"guests", "networks",
          [](const std::string& v, const ValueError& e, Config& c) {
              c.networks = parse_networks(v, e);
+         }},
+        {"export", "prometheus_textfile",
+         [](const std::string& v, const ValueError& e, Config& c) {
+             c.prometheus_textfile =
+                 parse_export_path(v, e, "/var/lib/prometheus/node-exporter/sevd.prom");
+         }},
+        {"export", "nfd_features_dir",
+         [](const std::string& v, const ValueError& e, Config& c) {
+             c.nfd_features_dir =
+                 parse_export_path(v, e, "/etc/kubernetes/node-feature-discovery/features.d");
          }},
     }};
     return specs;

@@ -9,6 +9,7 @@
 #include "dbus/bus_error.h"
 #include "dbus/bus_names.h"
 #include "dbus/daemon_logging.h"
+#include "export/ledger_counts.h"
 #include "libvirt_helper/helper_domains.h"
 #include "libvirt_helper/helper_facts.h"
 #include "probe/prober.h"
@@ -50,7 +51,8 @@ Daemon::Daemon(DaemonOptions options)
     : options_(std::move(options)), config_(config::load_config(options_.config_path)),
       udev_(open_uevent_monitor()), host_facts_(probe::read_host_facts(options_.root)),
       libvirt_facts_(pending_libvirt(libvirt_uri())),
-      report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)) {}
+      report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)),
+      report_time_(std::chrono::system_clock::now()) {}
 
 Daemon::~Daemon() {
     // The helper first: calls under way fail at once instead of holding up
@@ -152,12 +154,17 @@ void Daemon::publish_objects() {
     }
     auto launcher = make_launcher();
     launcher->update_host(report_);
-    launcher_object_ =
-        std::make_unique<LauncherObject>(*bus_, *authorizer_, loop_, *workers_, *event_lane_,
-                                         std::move(launcher), [this] { on_guests_changed(); });
+    launcher_object_ = std::make_unique<LauncherObject>(
+        *bus_, *authorizer_, loop_, *workers_, *event_lane_, std::move(launcher),
+        [this] { on_guests_changed(); }, launch_stats_);
+    const TuningState tuning = read_tuning_state();
+    memory_limit_bytes_ = tuning.memory_limit;
+    memory_limit_known_ = tuning.memory_limit_known;
     tuning_object_ = std::make_unique<TuningObject>(
-        *bus_, *authorizer_, read_tuning_state(),
+        *bus_, *authorizer_, tuning,
         [this](sdbus::Result<uint64_t> result) { apply_tuning(std::move(result)); });
+    exports_ = std::make_unique<ExportScheduler>(loop_, *workers_, export_paths(),
+                                                 [this] { return export_values(); });
 }
 
 std::shared_ptr<launcher::Launcher> Daemon::make_launcher() {
@@ -175,7 +182,10 @@ void Daemon::resync_launcher() {
             spdlog::warn("listing running guests: {}; retrying when libvirt is back", e.what());
             return;
         }
-        loop_.post([this] { launcher_object_->announce_guests(); });
+        loop_.post([this] {
+            launcher_object_->announce_guests();
+            state_changed();
+        });
     });
 }
 
@@ -227,6 +237,7 @@ void Daemon::reload_config() {
         spdlog::error("reload: {}; keeping the previous configuration", e.what());
     }
     libvirt_->set_uri(libvirt_uri());
+    exports_->set_paths(export_paths());
     publish_tuning();
     publish_report();
     sd_notify(0, "READY=1");
@@ -272,10 +283,36 @@ void Daemon::on_libvirt_facts(probe::LibvirtFacts facts) {
 
 void Daemon::publish_report() {
     report_ = probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests);
+    report_time_ = std::chrono::system_clock::now();
     launcher_object_->launcher()->update_host(report_);
     const auto changed = host_object_->publish(report_);
     if (!changed.empty())
         spdlog::debug("{} properties changed", changed.size());
+    state_changed();
+}
+
+void Daemon::state_changed() {
+    if (exports_)
+        exports_->changed();
+}
+
+exports::ExportValues Daemon::export_values() const {
+    exports::ExportValues values;
+    values.report = report_;
+    values.report_time = report_time_;
+    values.ledger = exports::ledger_counts(launcher_object_->launcher()->usage());
+    if (memory_limit_known_)
+        values.memory_limit_bytes = memory_limit_bytes_;
+    values.launches = launch_stats_.counts();
+    return values;
+}
+
+// A snapshot replay (--root) with the host's own configuration writes no
+// export: its files would present another host's facts as this host's.
+exports::ExportPaths Daemon::export_paths() const {
+    if (options_.root != "/" && options_.config_path == config::kDefaultConfigPath)
+        return {};
+    return {config_.prometheus_textfile, config_.nfd_features_dir};
 }
 
 // Under tuner_mutex_ up to the launcher: a reading never overwrites the
@@ -301,7 +338,11 @@ TuningState Daemon::read_tuning_state() {
 }
 
 void Daemon::publish_tuning() {
-    tuning_object_->publish(read_tuning_state());
+    const TuningState state = read_tuning_state();
+    memory_limit_bytes_ = state.memory_limit;
+    memory_limit_known_ = state.memory_limit_known;
+    tuning_object_->publish(state);
+    state_changed();
 }
 
 // The tuner's check (the limit never below the guests' locked memory) and its

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "dbus/authorizer.h"
 #include "dbus/daemon_options.h"
+#include "dbus/export_scheduler.h"
 #include "dbus/host_object.h"
 #include "dbus/launcher_object.h"
 #include "dbus/libvirt_watcher.h"
@@ -23,6 +24,7 @@
 #include "dbus/tuning_object.h"
 #include "dbus/udev_watcher.h"
 #include "dbus/worker_pool.h"
+#include "export/launch_stats.h"
 #include "launcher/launcher.h"
 #include "libvirt_helper/helper_link.h"
 #include "probe/host_facts.h"
@@ -62,6 +64,11 @@ private:
     std::shared_ptr<launcher::Launcher> make_launcher();
     void resync_launcher();
     void on_guests_changed();
+    // The one notification point for the fleet exports: the report, the
+    // ledger or the limit changed (they are rewritten shortly after).
+    void state_changed();
+    exports::ExportValues export_values() const;
+    exports::ExportPaths export_paths() const;
 
     DaemonOptions options_;
     config::Config config_;
@@ -76,6 +83,10 @@ private:
     std::optional<probe::LibvirtFacts> libvirt_facts_;
     std::chrono::steady_clock::time_point last_resync_; // the last full re-read of libvirt
     probe::HostReport report_;
+    std::chrono::system_clock::time_point report_time_; // when report_ was built
+    // The machine.slice limit as last published on Tuning1 (for the exports).
+    uint64_t memory_limit_bytes_ = 0;
+    bool memory_limit_known_ = false;
 
     std::unique_ptr<sdbus::IConnection> bus_;
     // Blocking work (libvirt, cgroup writes); its jobs post back into loop_.
@@ -95,7 +106,9 @@ private:
     // events (a guest stopped, the connection closed) are posted to loop_.
     // Declared before the launcher, whose LibvirtDomains use it.
     std::unique_ptr<libvirt_helper::HelperLink> libvirt_link_;
+    exports::LaunchStats launch_stats_; // before the launcher object, which records in it
     std::unique_ptr<LauncherObject> launcher_object_;
+    std::unique_ptr<ExportScheduler> exports_;
 
     bool reprobe_pending_ = false;
     // Last: its thread posts into the loop and uses the members above.

@@ -1,5 +1,6 @@
 #include "dbus/launcher_object.h"
 
+#include <chrono>
 #include <optional>
 
 #include <spdlog/spdlog.h>
@@ -43,15 +44,34 @@ void run_off_loop(MainLoop& loop, WorkerPool& workers, Reply result, Work work, 
     });
 }
 
+// launcher.launch(request), its outcome and round trip counted in `stats`.
+launcher::GuestInfo timed_launch(launcher::Launcher& launcher,
+                                 const launcher::LaunchRequest& request,
+                                 exports::LaunchStats& stats) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto took = [start] { return std::chrono::steady_clock::now() - start; };
+    try {
+        auto guest = launcher.launch(request);
+        stats.record(exports::launch_result(std::nullopt), took());
+        return guest;
+    } catch (const launcher::LaunchError& e) {
+        stats.record(exports::launch_result(e.code()), took());
+        throw;
+    } catch (...) {
+        stats.record("failed", took());
+        throw;
+    }
+}
+
 } // namespace
 
 LauncherObject::LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, MainLoop& loop,
                                WorkerPool& workers, WorkerPool& event_lane,
                                std::shared_ptr<launcher::Launcher> launcher,
-                               GuestsChanged on_guests_changed)
+                               GuestsChanged on_guests_changed, exports::LaunchStats& launch_stats)
     : AdaptorInterfaces(bus, kLauncherPath), authorizer_(authorizer), loop_(loop),
       workers_(workers), event_lane_(event_lane), launcher_(std::move(launcher)),
-      on_guests_changed_(std::move(on_guests_changed)) {
+      on_guests_changed_(std::move(on_guests_changed)), launch_stats_(launch_stats) {
     registerAdaptor();
 }
 
@@ -113,7 +133,9 @@ void LauncherObject::Launch(sdbus::Result<std::string>&& result, std::string nam
         make_request(std::move(name), memory_mib, vcpus, std::move(disk), std::move(properties));
     run_off_loop<launcher::GuestInfo>(
         loop_, workers_, std::move(result),
-        [launcher, request] { return launcher->launch(request); },
+        [launcher, request, &stats = launch_stats_] {
+            return timed_launch(*launcher, request, stats);
+        },
         [this](sdbus::Result<std::string>& reply, const launcher::GuestInfo& guest) {
             spdlog::info("launched {} ({}, {})", guest.name, guest.uuid, model_name(guest.model));
             reply.returnResults(guest.uuid);
@@ -185,8 +207,10 @@ LauncherObject::AllGuests() {
 
 std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>>
 LauncherObject::Guests() {
+    const auto guests = launcher_->guests();
     std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> out;
-    for (const auto& guest : launcher_->guests())
+    out.reserve(guests.size());
+    for (const auto& guest : guests)
         out.emplace_back(guest.name, guest.uuid, std::string(model_name(guest.model)),
                          guest.memory_mib);
     return out;

@@ -14,6 +14,7 @@
 #include "dbus/generated/org.sevd.Launcher1_adaptor.h"
 #include "dbus/main_loop.h"
 #include "dbus/worker_pool.h"
+#include "export/launch_stats.h"
 #include "launcher/launcher.h"
 
 namespace sevd::dbus {
@@ -24,7 +25,8 @@ public:
 
     LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, MainLoop& loop,
                    WorkerPool& workers, WorkerPool& event_lane,
-                   std::shared_ptr<launcher::Launcher> launcher, GuestsChanged on_guests_changed);
+                   std::shared_ptr<launcher::Launcher> launcher, GuestsChanged on_guests_changed,
+                   exports::LaunchStats& launch_stats);
     ~LauncherObject();
     LauncherObject(const LauncherObject&) = delete;
     LauncherObject& operator=(const LauncherObject&) = delete;
@@ -62,6 +64,7 @@ private:
     WorkerPool& event_lane_;
     std::shared_ptr<launcher::Launcher> launcher_;
     GuestsChanged on_guests_changed_;
+    exports::LaunchStats& launch_stats_; // every Launch call's outcome and round trip
 };
 
 } // namespace sevd::dbus

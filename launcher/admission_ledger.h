@@ -54,6 +54,9 @@ public:
         uint64_t locked_bytes = 0;         // running + reserved, those known
         std::vector<std::string> unknown;  // holdings whose locked memory is unreadable
         std::vector<std::string> checking; // reservations whose launch outcome is unknown
+        const PoolUsage& pool(EncryptionModel m) const {
+            return m == EncryptionModel::Sev ? sev : sev_es;
+        }
     };
 
     // Move-only claim; released on destruction unless committed or kept.

@@ -267,6 +267,7 @@ GuestInfo Launcher::stopped_guest_locked(const std::string& name) {
 std::vector<GuestInfo> Launcher::guests() const {
     std::lock_guard lock(state_mutex_);
     std::vector<GuestInfo> list;
+    list.reserve(guests_.size());
     for (const auto& [name, info] : guests_)
         list.push_back(info);
     return list;

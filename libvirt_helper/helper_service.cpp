@@ -146,7 +146,7 @@ json HelperService::read_facts(const json& params) {
     probe::LibvirtFacts read;
     {
         const auto in_libvirt = launcher::PollEventImpl::instance().call_scope();
-        read = probe::add_connection_facts(std::move(facts), live_domcaps);
+        read = probe::add_connection_facts(std::move(facts), live_domcaps, &launch_security_);
     }
     // libvirt is there: open the launcher's connection too, so its events
     // (a guest stopped, libvirtd gone) flow from now on, not from the first

@@ -14,6 +14,7 @@
 #include "launcher/libvirt_event_loop.h"
 #include "libvirt_helper/message_socket.h"
 #include "libvirt_helper/protocol.h"
+#include "probe/launch_security_cache.h"
 
 namespace sevd::libvirt_helper {
 
@@ -45,6 +46,8 @@ private:
     // it opens. Null when libvirt refused it (then no events are sent).
     std::unique_ptr<launcher::LibvirtEventLoop> event_loop_;
     std::unique_ptr<launcher::LibvirtClient> client_;
+    // The facts lane's alone (one thread): what running domains' XML said.
+    probe::LaunchSecurityCache launch_security_;
     std::unique_ptr<dbus::WorkerPool> facts_lane_;
     std::unique_ptr<dbus::WorkerPool> domain_lane_;
 };

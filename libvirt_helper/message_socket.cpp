@@ -55,7 +55,15 @@ std::pair<MessageSocket, MessageSocket> MessageSocket::pair() {
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
         throw_errno("socketpair(AF_UNIX, SOCK_SEQPACKET)");
-    return {MessageSocket(probe::UniqueFd(fds[0])), MessageSocket(probe::UniqueFd(fds[1]))};
+    MessageSocket first{probe::UniqueFd(fds[0])}, second{probe::UniqueFd(fds[1])};
+    // The kernel doubles the value (bookkeeping) after capping it at
+    // net.core.wmem_max (208 KiB by default): 384 KiB, room for a whole
+    // kMaxMessageBytes and the small messages queued behind it.
+    const int buffer = static_cast<int>(kMaxMessageBytes * 3 / 4);
+    for (const int fd : {fds[0], fds[1]})
+        if (::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer) != 0)
+            throw_errno("setsockopt(SO_SNDBUF) on the sevd-libvirt link");
+    return {std::move(first), std::move(second)};
 }
 
 bool MessageSocket::send(std::string_view message, const std::vector<int>& fds) {

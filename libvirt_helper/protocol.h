@@ -62,10 +62,12 @@ inline constexpr std::string_view kConnectionClosed = "ConnectionClosed";
 inline constexpr std::string_view kDomainStarted = "DomainStarted";
 } // namespace event
 
-// A seqpacket datagram above this is refused by the sender (AF_UNIX caps a
-// datagram at the socket buffer, about 208 KiB by default); the largest real
-// message, the running-domain list, is about 150 bytes per domain.
-inline constexpr size_t kMaxMessageBytes = 128 * 1024;
+// A seqpacket datagram above this is refused by the sender. The largest real
+// message, the running encrypted domains with their disk chains, is a few
+// hundred bytes per domain, and there are at most as many as ASIDs: 1,006 on
+// an EPYC 9004 host. AF_UNIX caps a datagram at the sender's socket buffer,
+// so MessageSocket::pair() raises it to hold this.
+inline constexpr size_t kMaxMessageBytes = 256 * 1024;
 // Descriptors one message may carry: an image chain's files plus a seed.
 inline constexpr size_t kMaxFdsPerMessage = 16;
 

@@ -39,6 +39,8 @@ void load() {
              g_error) &&
         bind(library, "virConnectListAllDomains", table.connect_list_all_domains, g_error) &&
         bind(library, "virDomainFree", table.domain_free, g_error) &&
+        bind(library, "virDomainGetID", table.domain_get_id, g_error) &&
+        bind(library, "virDomainGetUUIDString", table.domain_get_uuid_string, g_error) &&
         bind(library, "virDomainGetXMLDesc", table.domain_get_xml_desc, g_error) &&
         bind(library, "virGetLastErrorMessage", table.get_last_error_message, g_error) &&
         bind(library, "virSetErrorFunc", table.set_error_func, g_error);

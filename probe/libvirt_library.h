@@ -19,6 +19,8 @@ struct Api {
     decltype(&::virConnectGetDomainCapabilities) connect_get_domain_capabilities;
     decltype(&::virConnectListAllDomains) connect_list_all_domains;
     decltype(&::virDomainFree) domain_free;
+    decltype(&::virDomainGetID) domain_get_id;
+    decltype(&::virDomainGetUUIDString) domain_get_uuid_string;
     decltype(&::virDomainGetXMLDesc) domain_get_xml_desc;
     decltype(&::virGetLastErrorMessage) get_last_error_message;
     decltype(&::virSetErrorFunc) set_error_func;

@@ -16,6 +16,35 @@ struct FreeDeleter {
 };
 using LibvirtString = std::unique_ptr<char, FreeDeleter>;
 
+struct RunningDomain {
+    LaunchSecurityKind kind = LaunchSecurityKind::None;
+    std::optional<ForeignDomain> foreign; // encrypted and not sevd's
+};
+
+// The domain's launch security and whether it is foreign: remembered by
+// `cache` (when given) or read from its XML. None when the domain stopped
+// meanwhile.
+RunningDomain running_domain(const libvirt::Api& lib, virDomainPtr domain,
+                             LaunchSecurityCache* cache) {
+    char uuid[VIR_UUID_STRING_BUFLEN] = {};
+    const int id = lib.domain_get_id(domain);
+    const bool named = cache && lib.domain_get_uuid_string(domain, uuid) == 0;
+    if (named) {
+        if (const auto known = cache->find(uuid, id)) {
+            RunningDomain found{*known, cache->foreign(uuid, id)};
+            cache->keep(uuid, id, found.kind, found.foreign);
+            return found;
+        }
+    }
+    LibvirtString xml(lib.domain_get_xml_desc(domain, 0));
+    if (!xml)
+        return {}; // the domain stopped meanwhile
+    RunningDomain read{decode_launch_security(xml.get()), foreign_domain(xml.get())};
+    if (named)
+        cache->keep(uuid, id, read.kind, read.foreign);
+    return read;
+}
+
 } // namespace
 
 std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std::string& error) {
@@ -29,7 +58,8 @@ std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std
     return std::string(xml.get());
 }
 
-Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn) {
+Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn,
+                                                              LaunchSecurityCache* cache) {
     Source<RunningEncryptedGuests> source;
     const auto* lib = libvirt::loaded_api(); // a connection exists, so it is loaded
     virDomainPtr* raw = nullptr;
@@ -45,17 +75,16 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
 
     RunningEncryptedGuests running;
     for (const auto& domain : domains) {
-        LibvirtString xml(lib->domain_get_xml_desc(domain.get(), 0));
-        if (!xml)
-            continue; // the domain stopped meanwhile
-        const auto kind = decode_launch_security(xml.get());
-        if (kind == LaunchSecurityKind::Sev)
+        auto found = running_domain(*lib, domain.get(), cache);
+        if (found.kind == LaunchSecurityKind::Sev)
             ++running.sev;
-        else if (kind == LaunchSecurityKind::SevEs)
+        else if (found.kind == LaunchSecurityKind::SevEs)
             ++running.sev_es;
-        if (auto foreign = foreign_domain(xml.get()))
-            running.foreign.push_back(std::move(*foreign));
+        if (found.foreign)
+            running.foreign.push_back(std::move(*found.foreign));
     }
+    if (cache)
+        cache->finish();
     source.value = running;
     return source;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "probe/host_facts.h"
+#include "probe/launch_security_cache.h"
 #include "probe/libvirt_handles.h"
 
 namespace sevd::probe {
@@ -16,6 +17,8 @@ inline constexpr const char* kProbeMachineType = "q35";
 std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std::string& error);
 
 // Running domains with <launchSecurity type='sev'>, per model (policy bit 2).
-Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn);
+// With a cache, only domains it does not know yet have their XML read.
+Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn,
+                                                              LaunchSecurityCache* cache = nullptr);
 
 } // namespace sevd::probe

@@ -53,7 +53,8 @@ LibvirtFacts offline_libvirt_facts(const std::filesystem::path& root, const std:
     return facts;
 }
 
-LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps) {
+LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps,
+                                  LaunchSecurityCache* cache) {
     const auto conn = libvirt::open_for_queries(facts.uri, facts.connect_error);
     if (!conn)
         return facts;
@@ -63,7 +64,9 @@ LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps) {
         facts.domcaps_source = facts.uri + " (" + kProbeMachineType + ")";
         facts.domcaps = domcaps_from_connection(conn.get(), facts.domcaps_source);
     }
-    facts.running = count_running_encrypted_guests(conn.get());
+    if (cache)
+        cache->begin(facts.uri);
+    facts.running = count_running_encrypted_guests(conn.get(), cache);
     return facts;
 }
 

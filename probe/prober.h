@@ -10,6 +10,7 @@
 
 #include "probe/host_facts.h"
 #include "probe/host_report.h"
+#include "probe/launch_security_cache.h"
 
 namespace sevd::probe {
 
@@ -40,7 +41,10 @@ LibvirtFacts offline_libvirt_facts(const std::filesystem::path& root, const std:
 // Connects to facts.uri and adds what the connection says: connected or the
 // connect error, the running encrypted guests, and (live_domcaps: root is
 // the live host) the domain capabilities.
-LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps);
+// `cache` (the helper keeps one across readings) spares reading the XML of
+// running domains an earlier reading saw.
+LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps,
+                                  LaunchSecurityCache* cache = nullptr);
 
 // PURE. libvirt nullopt = not consulted (--no-libvirt).
 HostReport build_report(const HostFacts& host, const std::optional<LibvirtFacts>& libvirt,

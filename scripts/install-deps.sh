@@ -23,6 +23,7 @@ if [[ "${1:-}" == "--tests" ]]; then
     debhelper dpkg-dev lintian                  # scripts/package.sh
     libvirt-daemon-system python3               # system tests: libvirtd.service in the box
     qemu-utils                                  # qemu-img: qcow2 chains, data files in launch tests
+    prometheus                                  # promtool: checks the textfile and alert rules
   )
 fi
 

@@ -213,7 +213,7 @@ TEST(HelperProtocol, ALongListComesInPartsThatEachFitAndGatherInOrder) {
     reply.result["domains"] = json::array();
     for (int i = 0; i < 1006; ++i) {
         launcher::DomainRecord record;
-        record.name = "guest-" + std::to_string(i) + std::string(50, 'x');
+        record.name = "guest-" + std::to_string(i) + std::string(200, 'x');
         record.uuid = "0b7e5a8c-1d2e-4f3a-9b8c-" + std::to_string(100000000000 + i);
         record.pool = i % 2 == 0 ? EncryptionModel::Sev : EncryptionModel::SevEs;
         record.memory_mib = 1024 + static_cast<uint64_t>(i);
