@@ -18,6 +18,7 @@
 #include "dbus/host_client.h"
 #include "dbus/launcher_client.h"
 #include "tests/bench/figure.h"
+#include "tests/bench/raw_bus.h"
 #include "tests/support/bus_client.h"
 #include "tests/support/child_process.h"
 #include "tests/support/private_bus.h"
@@ -69,39 +70,6 @@ uint64_t rss_kib(pid_t pid) {
     return memory_kib(pid, "Rss");
 }
 
-// A bare sd-bus client: both calls go through exactly the same client code
-// (send, wait, receive the whole reply), so the ratio compares the servers.
-class RawBus {
-public:
-    explicit RawBus(const std::string& address) {
-        sd_bus_new(&bus_);
-        sd_bus_set_address(bus_, address.c_str());
-        sd_bus_set_bus_client(bus_, 1);
-        if (sd_bus_start(bus_) < 0)
-            throw std::runtime_error("cannot connect to " + address);
-    }
-    ~RawBus() { sd_bus_flush_close_unref(bus_); }
-    RawBus(const RawBus&) = delete;
-    RawBus& operator=(const RawBus&) = delete;
-
-    void call(const char* dest, const char* path, const char* iface, const char* member,
-              const char* arg) {
-        sd_bus_message* reply = nullptr;
-        sd_bus_error error{}; // SD_BUS_ERROR_NULL is a C compound literal (clang -Wpedantic)
-        const int r =
-            arg != nullptr
-                ? sd_bus_call_method(bus_, dest, path, iface, member, &error, &reply, "s", arg)
-                : sd_bus_call_method(bus_, dest, path, iface, member, &error, &reply, "");
-        sd_bus_error_free(&error);
-        if (r < 0)
-            throw std::runtime_error(std::string("call ") + member + " failed");
-        sd_bus_message_unref(reply);
-    }
-
-private:
-    sd_bus* bus_ = nullptr;
-};
-
 TEST(DbusBench, GetAllRoundTripsAgainstGetIdOnOneCpu) {
     pin_this_process(kPinnedCpu);
     PrivateBus bus("", kPinnedCpu);
@@ -120,7 +88,7 @@ TEST(DbusBench, GetAllRoundTripsAgainstGetIdOnOneCpu) {
                                std::chrono::milliseconds(5)))
             << daemon.log();
     }
-    RawBus raw(bus.address());
+    sevd::bench::RawBus raw(bus.address());
     const auto get_id = [&] {
         raw.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId",
                  nullptr);

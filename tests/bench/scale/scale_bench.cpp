@@ -19,6 +19,7 @@
 #include "export/fleet_exporter.h"
 #include "probe/prober.h"
 #include "tests/bench/figure.h"
+#include "tests/bench/raw_bus.h"
 #include "tests/support/bus_client.h"
 #include "tests/support/private_bus.h"
 #include "tests/support/sevd_daemon.h"
@@ -53,46 +54,6 @@ uint64_t rss_kib(pid_t pid) {
             return std::stoull(line.substr(4));
     return 0;
 }
-
-// GetAll(org.sevd.Launcher1) through bare sd-bus: the whole reply is received.
-class RawBus {
-public:
-    explicit RawBus(const std::string& address) {
-        sd_bus_new(&bus_);
-        sd_bus_set_address(bus_, address.c_str());
-        sd_bus_set_bus_client(bus_, 1);
-        if (sd_bus_start(bus_) < 0)
-            throw std::runtime_error("cannot connect to " + address);
-    }
-    ~RawBus() { sd_bus_flush_close_unref(bus_); }
-    RawBus(const RawBus&) = delete;
-    RawBus& operator=(const RawBus&) = delete;
-    void get_all_launcher() {
-        sd_bus_message* reply = nullptr;
-        sd_bus_error error{};
-        const int r = sd_bus_call_method(bus_, "org.sevd.Host1", "/org/sevd/Launcher1",
-                                         "org.freedesktop.DBus.Properties", "GetAll", &error,
-                                         &reply, "s", "org.sevd.Launcher1");
-        sd_bus_error_free(&error);
-        if (r < 0)
-            throw std::runtime_error("GetAll org.sevd.Launcher1 failed");
-        sd_bus_message_unref(reply);
-    }
-    // The reference: a call dbus-daemon answers itself, same client code.
-    void get_id() {
-        sd_bus_message* reply = nullptr;
-        sd_bus_error error{};
-        const int r = sd_bus_call_method(bus_, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                         "org.freedesktop.DBus", "GetId", &error, &reply, "");
-        sd_bus_error_free(&error);
-        if (r < 0)
-            throw std::runtime_error("GetId failed");
-        sd_bus_message_unref(reply);
-    }
-
-private:
-    sd_bus* bus_ = nullptr;
-};
 
 // Median round trip of `call` over 50 calls.
 template <typename Call>
@@ -147,7 +108,7 @@ TEST(ScaleBench, ThousandGuestsOnAGenoaSizedHost) {
     ASSERT_TRUE(wait_until([&] { return host.Ready() && host.libvirt().available; }, 20s))
         << daemon.log();
     dbus::LauncherClient launcher(*conn);
-    RawBus raw(bus.address());
+    sevd::bench::RawBus raw(bus.address());
 
     std::vector<double> launch_ms; // launch_ms[i]: the launch that made i + 1 guests run
     const auto launch_until = [&](int count) {
@@ -173,8 +134,14 @@ TEST(ScaleBench, ThousandGuestsOnAGenoaSizedHost) {
         mark.guests = n;
         // Settled: the re-reading and export write that follow a launch are done.
         std::this_thread::sleep_for(500ms);
-        mark.get_id_ms = median_ms([&] { raw.get_id(); });
-        mark.get_all_ms = median_ms([&] { raw.get_all_launcher(); });
+        mark.get_id_ms = median_ms([&] {
+            raw.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                     "GetId", nullptr);
+        });
+        mark.get_all_ms = median_ms([&] {
+            raw.call("org.sevd.Host1", "/org/sevd/Launcher1", "org.freedesktop.DBus.Properties",
+                     "GetAll", "org.sevd.Launcher1");
+        });
         mark.rss_kib = rss_kib(daemon.pid());
         mark.export_ms = median_export_ms(dir.path() / "bench-export", n);
         launch_until(std::max(n, kWindow));
