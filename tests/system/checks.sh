@@ -265,6 +265,31 @@ check_libvirt_refusal() {
     fail "not libvirt's refusal as org.sevd.Error.Libvirt: $reply"
 }
 
+# The [export] files under the shipped unit: written in the two default
+# folders (ReadWritePaths=-...: present at start), refused anywhere else.
+check_exports() {
+  local prom=/var/lib/prometheus/node-exporter nfd=/etc/kubernetes/node-feature-discovery/features.d
+  box mkdir -p "$prom" "$nfd" /var/lib/sevd-systest
+  box sh -c "mkdir -p /etc/sevd/sevd.conf.d && printf '[export]\nprometheus_textfile = $prom/sevd.prom\nnfd_features_dir = $nfd\n' \
+    >/etc/sevd/sevd.conf.d/60-export.conf"
+  box systemctl restart sevd.service
+  wait_for 30 test -s "$prom/sevd.prom" -a -s "$nfd/sevd" -a -s "$nfd/sevd-capacity"
+  box sh -c "promtool check metrics <$prom/sevd.prom" || fail "promtool rejects $prom/sevd.prom"
+  box grep -q '^sevd_ready 0$' "$prom/sevd.prom" || fail "sevd_ready is not 0 on this SEV-less host"
+  box grep -q '^# +expiry-time=' "$nfd/sevd" || fail "$nfd/sevd has no expiry"
+  box grep -q '^# +no-label$' "$nfd/sevd-capacity" || fail "$nfd/sevd-capacity has no '# +no-label'"
+  # No dot-file is left behind by the atomic rename.
+  expect_eq "$(box find "$prom" "$nfd" -name '.*' -type f | wc -l)" 0 "leftover dot-files"
+  # A folder the unit does not open stays read-only for sevd: a warning, no file.
+  box sh -c "printf '[export]\nprometheus_textfile = /var/lib/sevd-systest/sevd.prom\n' \
+    >/etc/sevd/sevd.conf.d/60-export.conf"
+  box systemctl reload sevd.service
+  wait_for 30 sh -c "journalctl -u sevd.service -o cat --no-pager | grep -q 'export: .*/var/lib/sevd-systest/.*'"
+  box test ! -e /var/lib/sevd-systest/sevd.prom || fail "sevd wrote outside its ReadWritePaths"
+  box rm -f /etc/sevd/sevd.conf.d/60-export.conf
+  box systemctl reload sevd.service
+}
+
 check_security_exposure() {
   local out level
   out=$(box systemd-analyze security --no-pager sevd.service)
