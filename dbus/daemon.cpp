@@ -17,8 +17,8 @@
 namespace sevd::dbus {
 namespace {
 
-// Bursts of uevents (a module load brings several) become one re-probe.
-constexpr std::chrono::milliseconds kUeventCoalesceDelay{200};
+// A burst of changes (uevents, a fleet's launches) shares one re-reading.
+constexpr std::chrono::milliseconds kBurstCoalesceDelay{200};
 constexpr unsigned kWorkerThreads = 2;
 // Between full re-reads of libvirt's domains (what no event reported): the
 // watcher's periodic reading while connected.
@@ -190,9 +190,16 @@ void Daemon::resync_launcher() {
 }
 
 void Daemon::on_guests_changed() {
-    // Slot usage moved: misc.current (host) or the running domains (libvirt).
+    // Slot usage moved: misc.current (host) at once; libvirt's running
+    // domains (one listing of them all) once per burst of launches.
     reprobe_host();
-    libvirt_->recheck();
+    if (libvirt_recheck_pending_)
+        return;
+    libvirt_recheck_pending_ = true;
+    loop_.run_after(kBurstCoalesceDelay, [this] {
+        libvirt_recheck_pending_ = false;
+        libvirt_->recheck();
+    });
 }
 
 void Daemon::start_watchers() {
@@ -247,7 +254,7 @@ void Daemon::on_uevent() {
     if (!udev_->drain() || reprobe_pending_)
         return;
     reprobe_pending_ = true;
-    loop_.run_after(kUeventCoalesceDelay, [this] {
+    loop_.run_after(kBurstCoalesceDelay, [this] {
         reprobe_pending_ = false;
         reprobe_host();
     });

@@ -111,6 +111,7 @@ private:
     std::unique_ptr<ExportScheduler> exports_;
 
     bool reprobe_pending_ = false;
+    bool libvirt_recheck_pending_ = false; // on_guests_changed's reading is scheduled
     // Last: its thread posts into the loop and uses the members above.
     std::unique_ptr<LibvirtWatcher> libvirt_;
 };
