@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "config/config.h"
 #include "probe/snapshot_writer.h"
 
 namespace sevd::cli {
@@ -14,15 +15,18 @@ namespace {
 
 struct CaptureArgs {
     std::string dir;
-    std::string libvirt_uri = "qemu:///system";
+    std::string libvirt_uri;
     bool no_libvirt = false;
+    std::string config_path = config::kDefaultConfigPath;
 };
 
 int run_capture(const CaptureArgs& args) {
     try {
+        const auto config = config::load_config(args.config_path);
+        const auto uri = args.libvirt_uri.empty() ? config.libvirt_uri : args.libvirt_uri;
         const auto result = probe::capture_snapshot(
-            args.dir,
-            args.no_libvirt ? std::nullopt : std::optional<std::string>(args.libvirt_uri));
+            args.dir, args.no_libvirt ? std::nullopt : std::optional<std::string>(uri),
+            config.machine_type);
         std::cout << "wrote " << result.written.size() << " files to " << args.dir << "\n";
         for (const auto& note : result.notes)
             std::cout << "  not captured: " << note << "\n";
@@ -41,10 +45,11 @@ void add_capture_command(CLI::App& app, int& exit_code) {
                                               "status, kvm_amd, misc cgroup, libvirt) to DIR");
     cmd->add_option("DIR", args->dir, "new or empty directory")->required();
     auto* uri = cmd->add_option("--libvirt-uri", args->libvirt_uri,
-                                "libvirt connection URI for domain capabilities")
-                    ->capture_default_str();
-    cmd->add_flag("--no-libvirt", args->no_libvirt, "do not record domain capabilities")
-        ->excludes(uri);
+                                "libvirt connection URI (default: the config's [libvirt] uri)");
+    cmd->add_flag("--no-libvirt", args->no_libvirt, "do not record libvirt")->excludes(uri);
+    cmd->add_option("--config", args->config_path,
+                    "the daemon's configuration (libvirt URI, machine type)")
+        ->default_str(config::kDefaultConfigPath);
     cmd->callback([args, &exit_code] { exit_code = run_capture(*args); });
 }
 

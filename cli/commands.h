@@ -2,12 +2,13 @@
 // stores the process exit code in `exit_code` (DESIGN.md: 0 ok, 1 "no"/refused,
 // 2 usage or I/O error).
 //
-// `sevd` itself links only the probe: `sevd probe` runs on every host check and
-// must start fast, so it must not load libvirt, sd-bus and libcgroup. `tune`
-// lives in `sevd-tune` (config + cgroups; libvirt loaded only when a guest may
-// be running) and `serve` in `sevd-daemon` (sd-bus, libudev; never libvirt);
-// `sevd` execs them with the same arguments (add_forwarded_command). The
-// daemon starts `sevd-libvirt`, which holds its libvirt connections.
+// `sevd` itself links only the probe and the config reader: `sevd probe` runs
+// on every host check and must start fast, so it must not load libvirt, sd-bus
+// and libcgroup. `tune` lives in `sevd-tune` (config + cgroups; libvirt loaded
+// only when a guest may be running) and `serve` in `sevd-daemon` (sd-bus,
+// libudev; never libvirt); `sevd` execs them with the same arguments
+// (add_forwarded_command). The daemon starts `sevd-libvirt`, which holds its
+// libvirt connections.
 #pragma once
 
 #include <string>

@@ -1,6 +1,8 @@
-// `sevd probe [--json | --prometheus] [--root DIR] [--libvirt-uri URI | --no-libvirt]`:
-// exit 0 when at least one encrypted model can be launched, 1 when none,
-// 2 on usage or I/O error (with --json, errors are {"error": "..."} on stdout).
+// `sevd probe [--json | --prometheus] [--root DIR] [--libvirt-uri URI | --no-libvirt]
+// [--config FILE]`: exit 0 when at least one encrypted model can be launched,
+// 1 when none, 2 on usage or I/O error (with --json, errors are
+// {"error": "..."} on stdout). Reads the daemon's configuration (libvirt URI,
+// machine type, slot cap), so its JSON equals the daemon's Describe().
 // --prometheus prints the daemon's textfile metrics once (those the daemon
 // alone knows, its ledger, launches and the limit it reads, are left out).
 #include <chrono>
@@ -13,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "config/config.h"
 #include "export/prometheus_metrics.h"
 #include "probe/prober.h"
 #include "probe/report_json.h"
@@ -29,9 +32,10 @@ struct ProbeArgs {
     bool json = false;
     bool prometheus = false;
     std::string root = "/";
-    std::string libvirt_uri = "qemu:///system";
+    std::string libvirt_uri;
     bool libvirt_uri_given = false;
     bool no_libvirt = false;
+    std::string config_path = config::kDefaultConfigPath;
 };
 
 int report_error(const ProbeArgs& args, const std::string& message) {
@@ -54,15 +58,24 @@ int run_probe(const ProbeArgs& args) {
         return report_error(args, "--libvirt-uri and --no-libvirt exclude each other");
     if (args.json && args.prometheus)
         return report_error(args, "--json and --prometheus exclude each other");
-    const std::filesystem::path root = args.root;
-    const auto host = probe::read_host_facts(root);
+    config::Config config;
+    try {
+        config = config::load_config(args.config_path);
+    } catch (const config::ConfigError& e) {
+        return report_error(args, e.what());
+    }
+    probe::ProbeOptions options;
+    options.root = args.root;
+    options.libvirt =
+        probe::choose_libvirt_source(options.root, args.no_libvirt, args.libvirt_uri_given);
+    options.libvirt_uri = args.libvirt_uri_given ? args.libvirt_uri : config.libvirt_uri;
+    options.machine_type = config.machine_type;
+    options.max_encrypted_guests = config.max_encrypted_guests;
+    const auto host = probe::read_host_facts(options.root);
     if (!host.root_error.empty())
         return report_error(args, "--root " + host.root_error);
-
-    std::optional<probe::LibvirtFacts> libvirt;
-    if (!args.no_libvirt)
-        libvirt = probe::read_libvirt_facts(root, args.libvirt_uri);
-    const auto report = probe::build_report(host, libvirt, std::nullopt);
+    const auto report =
+        probe::build_report(host, probe::read_libvirt_for(options), options.max_encrypted_guests);
     if (args.json)
         std::cout << probe::report_to_json(report).dump(2) << "\n";
     else if (args.prometheus)
@@ -83,10 +96,14 @@ void add_probe_command(CLI::App& app, int& exit_code) {
                   "print the report as Prometheus metrics (node_exporter textfile format)");
     cmd->add_option("--root", args->root,
                     "read a snapshot directory (from `sevd capture`) instead of this host");
-    cmd->add_option("--libvirt-uri", args->libvirt_uri, "libvirt connection URI")
-        ->capture_default_str()
+    cmd->add_option("--libvirt-uri", args->libvirt_uri,
+                    "libvirt connection URI (default: the config's [libvirt] uri; with --root, "
+                    "libvirt is read from the snapshot unless this is given)")
         ->each([args](const std::string&) { args->libvirt_uri_given = true; });
     cmd->add_flag("--no-libvirt", args->no_libvirt, "do not consult libvirt");
+    cmd->add_option("--config", args->config_path,
+                    "the daemon's configuration (slot cap, libvirt URI, machine type)")
+        ->default_str(config::kDefaultConfigPath);
     cmd->callback([args, &exit_code] {
         try {
             exit_code = run_probe(*args);

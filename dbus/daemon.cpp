@@ -1,5 +1,6 @@
 #include "dbus/daemon.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <spdlog/spdlog.h>
@@ -10,6 +11,7 @@
 #include "dbus/bus_names.h"
 #include "dbus/daemon_logging.h"
 #include "export/ledger_counts.h"
+#include "launcher/replay_domains.h"
 #include "libvirt_helper/helper_domains.h"
 #include "libvirt_helper/helper_facts.h"
 #include "probe/prober.h"
@@ -23,6 +25,8 @@ constexpr unsigned kWorkerThreads = 2;
 // Between full re-reads of libvirt's domains (what no event reported): the
 // watcher's periodic reading while connected.
 constexpr std::chrono::seconds kResyncPeriod{30};
+// At most one Refresh() re-probe starts per interval (org.sevd.Host1.xml says 250 ms).
+constexpr std::chrono::milliseconds kRefreshInterval{250};
 
 const char* bus_label(BusKind bus) {
     return bus == BusKind::System ? "system" : "session";
@@ -50,11 +54,15 @@ std::unique_ptr<UdevWatcher> open_uevent_monitor() {
 Daemon::Daemon(DaemonOptions options)
     : options_(std::move(options)), config_(config::load_config(options_.config_path)),
       udev_(open_uevent_monitor()), host_facts_(probe::read_host_facts(options_.root)),
-      libvirt_facts_(pending_libvirt(libvirt_uri())),
+      machine_type_(config_.machine_type),
+      libvirt_facts_(replay_only() ? probe::snapshot_libvirt_facts(options_.root)
+                                   : pending_libvirt(libvirt_uri())),
       report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)),
-      report_time_(std::chrono::system_clock::now()) {}
+      report_time_(std::chrono::system_clock::now()), refresh_coalescer_(kRefreshInterval) {}
 
 Daemon::~Daemon() {
+    // Unanswered Refresh() calls hold messages of bus_, which goes first.
+    refresh_waiting_.clear();
     // The helper first: calls under way fail at once instead of holding up
     // the threads below. Then the threads: their jobs use the members below.
     if (libvirt_link_)
@@ -66,6 +74,12 @@ Daemon::~Daemon() {
 
 std::string Daemon::libvirt_uri() const {
     return options_.libvirt_uri.value_or(config_.libvirt_uri);
+}
+
+// DESIGN.md: a snapshot replays alone; a live libvirt only when asked for.
+bool Daemon::replay_only() const {
+    return probe::choose_libvirt_source(options_.root, false, options_.libvirt_uri.has_value()) ==
+           probe::LibvirtSource::Snapshot;
 }
 
 int Daemon::run() {
@@ -89,7 +103,8 @@ int Daemon::run() {
     }
     start_watchers();
     spdlog::info("serving {} on the {} bus (root {}, libvirt {})", kBusName,
-                 bus_label(options_.bus), options_.root.string(), libvirt_uri());
+                 bus_label(options_.bus), options_.root.string(),
+                 replay_only() ? "recorded in the snapshot" : libvirt_uri());
     sd_notify(0, "READY=1\nSTATUS=Serving org.sevd.Host1");
     const int code = loop_.run();
     sd_notify(0, "STOPPING=1");
@@ -137,13 +152,8 @@ void Daemon::publish_objects() {
     event_lane_ = std::make_unique<WorkerPool>(1);
     authorizer_ = std::make_unique<Authorizer>(*bus_);
     // Refresh re-reads everything, the guests libvirt runs included.
-    host_object_ = std::make_unique<HostObject>(*bus_, report_, [this] {
-        reprobe_host();
-        if (libvirt_facts_ && libvirt_facts_->connected)
-            resync_launcher();
-        if (libvirt_)
-            libvirt_->recheck();
-    });
+    host_object_ = std::make_unique<HostObject>(
+        *bus_, report_, [this](sdbus::Result<> reply) { on_refresh(std::move(reply)); });
     try {
         cgroups::TunerOptions tuner_options;
         tuner_options.root = options_.root;
@@ -168,8 +178,22 @@ void Daemon::publish_objects() {
 }
 
 std::shared_ptr<launcher::Launcher> Daemon::make_launcher() {
-    return std::make_shared<launcher::Launcher>(
-        config_, std::make_unique<libvirt_helper::HelperDomains>(*libvirt_link_));
+    std::unique_ptr<launcher::LibvirtDomains> domains;
+    if (replay_only())
+        domains = std::make_unique<launcher::ReplayDomains>(options_.root);
+    else
+        domains = std::make_unique<libvirt_helper::HelperDomains>(*libvirt_link_);
+    return std::make_shared<launcher::Launcher>(config_, std::move(domains));
+}
+
+std::string Daemon::machine_type() const {
+    std::lock_guard lock(machine_type_mutex_);
+    return machine_type_;
+}
+
+void Daemon::recheck_libvirt() {
+    if (libvirt_)
+        libvirt_->recheck();
 }
 
 // Re-reads the running encrypted guests from libvirt (blocking: on a worker).
@@ -198,7 +222,7 @@ void Daemon::on_guests_changed() {
     libvirt_recheck_pending_ = true;
     loop_.run_after(kBurstCoalesceDelay, [this] {
         libvirt_recheck_pending_ = false;
-        libvirt_->recheck();
+        recheck_libvirt();
     });
 }
 
@@ -206,8 +230,11 @@ void Daemon::start_watchers() {
     loop_.watch(signals_.fd(), [this] { on_signal(); });
     if (udev_) // events since the first probe wait in its socket
         loop_.watch(udev_->fd(), [this] { on_uevent(); });
+    if (replay_only())
+        return; // libvirt is what the snapshot recorded: nothing to watch
     auto read_facts = [this](const std::string& uri) {
-        return libvirt_helper::read_facts_through(*libvirt_link_, options_.root, uri);
+        return libvirt_helper::read_facts_through(*libvirt_link_, options_.root, uri,
+                                                  machine_type());
     };
     libvirt_ = std::make_unique<LibvirtWatcher>(
         std::move(read_facts), libvirt_uri(), [this](probe::LibvirtFacts facts) {
@@ -232,6 +259,10 @@ void Daemon::reload_config() {
         auto config = config::load_config(options_.config_path);
         spdlog::info("reloaded {}", options_.config_path.string());
         if (config != config_) {
+            {
+                std::lock_guard lock(machine_type_mutex_);
+                machine_type_ = config.machine_type;
+            }
             config_ = std::move(config);
             // The same launcher and ledger: launches in flight keep their
             // reservations, and running guests are re-counted with the new
@@ -243,7 +274,8 @@ void Daemon::reload_config() {
     } catch (const config::ConfigError& e) {
         spdlog::error("reload: {}; keeping the previous configuration", e.what());
     }
-    libvirt_->set_uri(libvirt_uri());
+    if (libvirt_)
+        libvirt_->set_uri(libvirt_uri());
     exports_->set_paths(export_paths());
     publish_tuning();
     publish_report();
@@ -260,8 +292,37 @@ void Daemon::on_uevent() {
     });
 }
 
+// Refresh is open to anyone: callers in a burst share one re-probe
+// (RefreshCoalescer), each answered once the re-probe it waited for is published.
+void Daemon::on_refresh(sdbus::Result<> reply) {
+    refresh_waiting_.push_back(std::move(reply));
+    const auto decision = refresh_coalescer_.on_call(RefreshCoalescer::Clock::now());
+    using Kind = RefreshCoalescer::Decision::Kind;
+    if (decision.kind == Kind::ProbeNow) {
+        refresh_now();
+    } else if (decision.kind == Kind::ProbeAt) {
+        const auto delay = std::chrono::ceil<std::chrono::milliseconds>(
+            decision.at - RefreshCoalescer::Clock::now());
+        loop_.run_after(std::max(delay, std::chrono::milliseconds(0)), [this] { refresh_now(); });
+    }
+}
+
+void Daemon::refresh_now() {
+    reprobe_host();
+    if (libvirt_facts_ && libvirt_facts_->connected)
+        resync_launcher();
+    recheck_libvirt();
+    auto waiting = std::move(refresh_waiting_);
+    refresh_waiting_.clear();
+    for (auto& reply : waiting)
+        reply.returnResults();
+}
+
 void Daemon::reprobe_host() {
+    refresh_coalescer_.on_probe(RefreshCoalescer::Clock::now());
     host_facts_ = probe::read_host_facts(options_.root);
+    if (replay_only())
+        libvirt_facts_ = probe::snapshot_libvirt_facts(options_.root);
     publish_report();
 }
 

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <sdbus-c++/sdbus-c++.h>
 
@@ -20,6 +21,7 @@
 #include "dbus/launcher_object.h"
 #include "dbus/libvirt_watcher.h"
 #include "dbus/main_loop.h"
+#include "dbus/refresh_coalescer.h"
 #include "dbus/signal_fd.h"
 #include "dbus/tuning_object.h"
 #include "dbus/udev_watcher.h"
@@ -47,6 +49,9 @@ public:
 
 private:
     std::string libvirt_uri() const;
+    bool replay_only() const; // --root without --libvirt-uri: libvirt from the snapshot
+    void recheck_libvirt();
+    std::string machine_type() const; // for the watcher's thread
     void connect_bus();
     void start_libvirt_link();
     void on_libvirt_connection_closed(const std::string& reason);
@@ -55,6 +60,8 @@ private:
     void on_signal();
     void reload_config();
     void on_uevent();
+    void on_refresh(sdbus::Result<> reply);
+    void refresh_now();
     void reprobe_host();
     void on_libvirt_facts(probe::LibvirtFacts facts);
     void publish_report();
@@ -80,6 +87,9 @@ private:
     std::unique_ptr<UdevWatcher> udev_;
 
     probe::HostFacts host_facts_;
+    // config_.machine_type, for the libvirt watcher's thread (config_ is the loop's).
+    mutable std::mutex machine_type_mutex_;
+    std::string machine_type_;
     std::optional<probe::LibvirtFacts> libvirt_facts_;
     std::chrono::steady_clock::time_point last_resync_; // the last full re-read of libvirt
     probe::HostReport report_;
@@ -87,6 +97,8 @@ private:
     // The machine.slice limit as last published on Tuning1 (for the exports).
     uint64_t memory_limit_bytes_ = 0;
     bool memory_limit_known_ = false;
+    RefreshCoalescer refresh_coalescer_;
+    std::vector<sdbus::Result<>> refresh_waiting_; // Refresh() calls the next re-probe answers
 
     std::unique_ptr<sdbus::IConnection> bus_;
     // Blocking work (libvirt, cgroup writes); its jobs post back into loop_.

@@ -13,8 +13,10 @@ enum class BusKind { System, Session };
 
 struct DaemonOptions {
     BusKind bus = BusKind::System;
-    std::filesystem::path root = "/";       // "/" = this host, else a snapshot directory
-    std::optional<std::string> libvirt_uri; // nullopt: the config's [libvirt] uri
+    std::filesystem::path root = "/"; // "/" = this host, else a snapshot directory
+    // nullopt: the config's [libvirt] uri, or with a snapshot root the
+    // libvirt the snapshot recorded (no live libvirt at all)
+    std::optional<std::string> libvirt_uri;
     std::filesystem::path config_path = config::kDefaultConfigPath;
     std::filesystem::path libvirt_helper; // the sevd-libvirt executable
 };

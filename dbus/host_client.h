@@ -24,11 +24,11 @@ public:
     // org.freedesktop.DBus.Properties.GetAll on org.sevd.Host1.
     std::map<std::string, sdbus::Variant> all_properties();
 
-    // The struct-typed properties with named fields (one Get each).
-    CpuProperty cpu() { return cpu_from_dbus(Cpu()); }
-    KernelProperty kernel() { return kernel_from_dbus(Kernel()); }
-    FirmwareProperty firmware() { return firmware_from_dbus(Firmware()); }
-    LibvirtProperty libvirt() { return libvirt_from_dbus(Libvirt()); }
+    // The a{sv} sections as JSON objects keyed like the report (one Get each).
+    nlohmann::json cpu() { return section_from_dbus(Cpu()); }
+    nlohmann::json kernel() { return section_from_dbus(Kernel()); }
+    nlohmann::json firmware() { return section_from_dbus(Firmware()); }
+    nlohmann::json libvirt() { return section_from_dbus(Libvirt()); }
 };
 
 } // namespace sevd::dbus

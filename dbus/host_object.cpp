@@ -6,9 +6,10 @@
 namespace sevd::dbus {
 
 HostObject::HostObject(sdbus::IConnection& bus, const probe::HostReport& report,
-                       std::function<void()> refresh)
+                       RefreshHandler refresh)
     : AdaptorInterfaces(bus, kHostPath), props_(host_properties(report)),
-      describe_json_(probe::report_to_json(report).dump(2)), refresh_(std::move(refresh)) {
+      sections_(sections_of(props_)), describe_json_(probe::report_to_json(report).dump(2)),
+      refresh_(std::move(refresh)) {
     registerAdaptor();
 }
 
@@ -20,6 +21,7 @@ std::vector<std::string> HostObject::publish(const probe::HostReport& report) {
     HostProperties next = host_properties(report);
     std::vector<std::string> changed = changed_host_properties(props_, next);
     props_ = std::move(next);
+    sections_ = sections_of(props_);
     describe_json_ = probe::report_to_json(report).dump(2);
     // sd-bus reads the new values through the getters, so the cache is swapped first.
     if (!changed.empty())
@@ -31,8 +33,13 @@ std::string HostObject::Describe() {
     return describe_json_;
 }
 
-void HostObject::Refresh() {
-    refresh_();
+void HostObject::Refresh(sdbus::Result<>&& result) {
+    refresh_(std::move(result));
+}
+
+HostObject::Sections HostObject::sections_of(const HostProperties& props) {
+    return {section_to_dbus(props.cpu), section_to_dbus(props.kernel),
+            section_to_dbus(props.firmware), section_to_dbus(props.libvirt)};
 }
 
 } // namespace sevd::dbus

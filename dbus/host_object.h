@@ -16,9 +16,10 @@ namespace sevd::dbus {
 
 class HostObject final : public sdbus::AdaptorInterfaces<org::sevd::Host1_adaptor> {
 public:
-    // `refresh` runs on Refresh(): it re-probes and calls publish().
-    HostObject(sdbus::IConnection& bus, const probe::HostReport& report,
-               std::function<void()> refresh);
+    // `refresh` runs on Refresh() with the call's reply: the daemon decides
+    // when to re-probe (coalescing bursts), calls publish() and then replies.
+    using RefreshHandler = std::function<void(sdbus::Result<>)>;
+    HostObject(sdbus::IConnection& bus, const probe::HostReport& report, RefreshHandler refresh);
     ~HostObject();
     HostObject(const HostObject&) = delete;
     HostObject& operator=(const HostObject&) = delete;
@@ -29,24 +30,35 @@ public:
 
 private:
     std::string Describe() override;
-    void Refresh() override;
+    void Refresh(sdbus::Result<>&& result) override;
 
     bool Ready() override { return props_.ready; }
     std::vector<std::string> Models() override { return props_.models; }
     std::vector<std::string> Traits() override { return props_.traits; }
     sdbus::Struct<uint32_t, uint32_t> SevSlots() override { return props_.sev_slots; }
     sdbus::Struct<uint32_t, uint32_t> SevEsSlots() override { return props_.sev_es_slots; }
+    sdbus::Struct<uint32_t, uint32_t> SevSnpSlots() override { return props_.sev_snp_slots; }
     bool Hypervisor() override { return props_.hypervisor; }
-    CpuStruct Cpu() override { return to_dbus(props_.cpu); }
-    KernelStruct Kernel() override { return to_dbus(props_.kernel); }
-    FirmwareStruct Firmware() override { return to_dbus(props_.firmware); }
-    LibvirtStruct Libvirt() override { return to_dbus(props_.libvirt); }
+    Section Cpu() override { return sections_.cpu; }
+    Section Kernel() override { return sections_.kernel; }
+    Section Firmware() override { return sections_.firmware; }
+    Section Libvirt() override { return sections_.libvirt; }
     uint64_t MemTotal() override { return props_.mem_total; }
 
+    // The a{sv} sections, converted once per report rather than once per Get.
+    struct Sections {
+        Section cpu;
+        Section kernel;
+        Section firmware;
+        Section libvirt;
+    };
+    static Sections sections_of(const HostProperties& props);
+
     HostProperties props_;
+    Sections sections_;
     // Describe()'s answer, built once per report rather than once per call.
     std::string describe_json_;
-    std::function<void()> refresh_;
+    RefreshHandler refresh_;
 };
 
 } // namespace sevd::dbus

@@ -1,24 +1,42 @@
 #include "dbus/host_properties.h"
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "probe/report_json.h"
 
 namespace sevd::dbus {
 namespace {
 
-// D-Bus strings cannot be null: an unknown state is "".
-std::string firmware_state_name(const std::optional<probe::FirmwareState>& state) {
-    return state ? std::string(probe::firmware_state_name(*state)) : "";
-}
-
-// sdbus::Struct derives from std::tuple but does not specialise
-// std::tuple_size, so structured bindings need the tuple itself.
-template <typename... Fields>
-const std::tuple<Fields...>& as_tuple(const sdbus::Struct<Fields...>& value) {
-    return value;
-}
+using nlohmann::json;
 
 UintPair slot_pair(const probe::SlotCount& slots) {
     return {slots.total, slots.used};
+}
+
+bool is_wide(std::string_view key) {
+    return std::find(kWideKeys.begin(), kWideKeys.end(), key) != kWideKeys.end();
+}
+
+sdbus::Variant number_variant(const std::string& key, const json& value) {
+    if (!value.is_number_unsigned())
+        throw std::invalid_argument("key '" + key + "' is not an unsigned number");
+    const auto number = value.get<uint64_t>();
+    if (is_wide(key))
+        return sdbus::Variant(number);
+    if (number > UINT32_MAX)
+        throw std::invalid_argument("key '" + key + "' does not fit in a D-Bus u");
+    return sdbus::Variant(static_cast<uint32_t>(number));
+}
+
+// The members of `object` named in `keys`, in that order.
+template <size_t N>
+json pick(const json& object, const std::array<std::string_view, N>& keys) {
+    json out = json::object();
+    for (const auto key : keys)
+        if (const auto it = object.find(key); it != object.end())
+            out[std::string(key)] = *it;
+    return out;
 }
 
 // Appends `name` when the two values differ.
@@ -35,34 +53,6 @@ private:
     std::vector<std::string> names_;
 };
 
-CpuProperty cpu_property(const probe::CpuReport& cpu) {
-    return {cpu.vendor, cpu.brand,    cpu.sme,         cpu.sev,
-            cpu.sev_es, cpu.sev_snp,  cpu.cbitpos,     cpu.reduced_phys_bits,
-            cpu.vmpls,  cpu.max_asid, cpu.min_sev_asid};
-}
-
-KernelProperty kernel_property(const probe::KernelReport& kernel) {
-    return {kernel.module_loaded, kernel.sev, kernel.sev_es, kernel.sev_snp};
-}
-
-FirmwareProperty firmware_property(const probe::FirmwareReport& firmware) {
-    return {firmware.present,
-            firmware.api_major,
-            firmware.api_minor,
-            firmware.build,
-            firmware_state_name(firmware.state),
-            firmware.guest_count};
-}
-
-LibvirtProperty libvirt_property(const probe::LibvirtReport& libvirt) {
-    return {libvirt.available,
-            libvirt.sev,
-            libvirt.cbitpos,
-            libvirt.reduced_phys_bits,
-            libvirt.max_guests.value_or(0),
-            libvirt.max_es_guests.value_or(0)};
-}
-
 } // namespace
 
 HostProperties host_properties(const probe::HostReport& report) {
@@ -74,11 +64,14 @@ HostProperties host_properties(const probe::HostReport& report) {
     }
     p.sev_slots = slot_pair(report.sev_slots);
     p.sev_es_slots = slot_pair(report.sev_es_slots);
+    p.sev_snp_slots = slot_pair(report.sev_snp_slots);
     p.hypervisor = report.cpu.hypervisor;
-    p.cpu = cpu_property(report.cpu);
-    p.kernel = kernel_property(report.kernel);
-    p.firmware = firmware_property(report.firmware);
-    p.libvirt = libvirt_property(report.libvirt);
+    // The sections are parts of the report's own JSON objects: one naming for both.
+    const auto whole = probe::report_to_json(report);
+    p.cpu = pick(whole["cpu"], kCpuKeys);
+    p.kernel = pick(whole["kernel"], kKernelKeys);
+    p.firmware = pick(whole["firmware"], kFirmwareKeys);
+    p.libvirt = pick(whole["libvirt"], kLibvirtKeys);
     p.mem_total = report.mem_total_bytes;
     return p;
 }
@@ -90,6 +83,7 @@ std::vector<std::string> changed_host_properties(const HostProperties& a, const 
     c.compare("Traits", a.traits, b.traits);
     c.compare("SevSlots", a.sev_slots, b.sev_slots);
     c.compare("SevEsSlots", a.sev_es_slots, b.sev_es_slots);
+    c.compare("SevSnpSlots", a.sev_snp_slots, b.sev_snp_slots);
     c.compare("Hypervisor", a.hypervisor, b.hypervisor);
     c.compare("Cpu", a.cpu, b.cpu);
     c.compare("Kernel", a.kernel, b.kernel);
@@ -99,45 +93,41 @@ std::vector<std::string> changed_host_properties(const HostProperties& a, const 
     return c.take();
 }
 
-CpuStruct to_dbus(const CpuProperty& c) {
-    return {c.vendor, c.brand,    c.sme,         c.sev,
-            c.sev_es, c.sev_snp,  c.cbitpos,     c.reduced_phys_bits,
-            c.vmpls,  c.max_asid, c.min_sev_asid};
+Section section_to_dbus(const json& object) {
+    Section section;
+    for (const auto& [key, value] : object.items()) {
+        if (value.is_null())
+            continue; // unknown: the key is left out
+        if (value.is_string())
+            section.emplace(key, sdbus::Variant(value.get<std::string>()));
+        else if (value.is_boolean())
+            section.emplace(key, sdbus::Variant(value.get<bool>()));
+        else if (value.is_object())
+            section.emplace(key, sdbus::Variant(section_to_dbus(value)));
+        else
+            section.emplace(key, number_variant(key, value));
+    }
+    return section;
 }
 
-KernelStruct to_dbus(const KernelProperty& k) {
-    return {k.module_loaded, k.sev, k.sev_es, k.sev_snp};
-}
-
-FirmwareStruct to_dbus(const FirmwareProperty& f) {
-    return {f.present, f.api_major, f.api_minor, f.build, f.state, f.guest_count};
-}
-
-LibvirtStruct to_dbus(const LibvirtProperty& l) {
-    return {l.available, l.sev, l.cbitpos, l.reduced_phys_bits, l.max_guests, l.max_es_guests};
-}
-
-CpuProperty cpu_from_dbus(const CpuStruct& c) {
-    const auto& [vendor, brand, sme, sev, sev_es, sev_snp, cbitpos, reduced_phys_bits, vmpls,
-                 max_asid, min_sev_asid] = as_tuple(c);
-    return {vendor, brand,    sme,         sev, sev_es, sev_snp, cbitpos, reduced_phys_bits,
-            vmpls,  max_asid, min_sev_asid};
-}
-
-KernelProperty kernel_from_dbus(const KernelStruct& k) {
-    const auto& [module_loaded, sev, sev_es, sev_snp] = as_tuple(k);
-    return {module_loaded, sev, sev_es, sev_snp};
-}
-
-FirmwareProperty firmware_from_dbus(const FirmwareStruct& f) {
-    const auto& [present, api_major, api_minor, build, state, guest_count] = as_tuple(f);
-    return {present, api_major, api_minor, build, state, guest_count};
-}
-
-LibvirtProperty libvirt_from_dbus(const LibvirtStruct& l) {
-    const auto& [available, sev, cbitpos, reduced_phys_bits, max_guests, max_es_guests] =
-        as_tuple(l);
-    return {available, sev, cbitpos, reduced_phys_bits, max_guests, max_es_guests};
+json section_from_dbus(const Section& section) {
+    json object = json::object();
+    for (const auto& [key, value] : section) {
+        const std::string type = value.peekValueType();
+        if (type == "s")
+            object[key] = value.get<std::string>();
+        else if (type == "b")
+            object[key] = value.get<bool>();
+        else if (type == "u")
+            object[key] = value.get<uint32_t>();
+        else if (type == "t")
+            object[key] = value.get<uint64_t>();
+        else if (type == "a{sv}")
+            object[key] = section_from_dbus(value.get<Section>());
+        else
+            throw std::invalid_argument("key '" + key + "' has unexpected type " + type);
+    }
+    return object;
 }
 
 } // namespace sevd::dbus

@@ -1,75 +1,49 @@
 // The values of every org.sevd.Host1 property, derived from a HostReport, and
 // which of them differ between two reports. Pure: no bus, no I/O.
 //
-// Cpu, Kernel, Firmware and Libvirt are struct-typed on the bus; here they are
-// named fields, converted to and from the D-Bus structs (field order as in the
-// DocStrings of org.sevd.Host1.xml) by to_dbus() / *_from_dbus().
+// Cpu, Kernel, Firmware and Libvirt are a{sv} on the bus, keyed by the JSON
+// report's field names (the report's "cpu", "kernel", "firmware", "libvirt"
+// objects, probe/report_json), so a field added to the report is a key added
+// to the property, never a new signature. Here they are those JSON objects;
+// section_to_dbus() / section_from_dbus() convert (types: string s, boolean
+// b, number u, or t for the keys in kWideKeys; null values are left out; a
+// nested object is a nested a{sv}).
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <map>
 #include <string>
-#include <tuple>
+#include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <sdbus-c++/Types.h>
 
 #include "probe/host_report.h"
 
 namespace sevd::dbus {
 
-using UintPair = sdbus::Struct<uint32_t, uint32_t>; // D-Bus (uu)
+using UintPair = sdbus::Struct<uint32_t, uint32_t>;    // D-Bus (uu)
+using Section = std::map<std::string, sdbus::Variant>; // D-Bus a{sv}
 
-// Cpu (ssbbbbuuuuu)
-struct CpuProperty {
-    std::string vendor;
-    std::string brand;
-    bool sme = false;
-    bool sev = false;
-    bool sev_es = false;
-    bool sev_snp = false;
-    uint32_t cbitpos = 0;
-    uint32_t reduced_phys_bits = 0;
-    uint32_t vmpls = 0;
-    uint32_t max_asid = 0;
-    uint32_t min_sev_asid = 0;
-    bool operator==(const CpuProperty&) const = default;
-};
-using CpuStruct = sdbus::Struct<std::string, std::string, bool, bool, bool, bool, uint32_t,
-                                uint32_t, uint32_t, uint32_t, uint32_t>;
+// Keys whose numbers are 64-bit on the bus (t); every other number is u.
+inline constexpr std::array<std::string_view, 2> kWideKeys = {"current_tcb", "reported_tcb"};
 
-// Kernel (bbbb)
-struct KernelProperty {
-    bool module_loaded = false;
-    bool sev = false;
-    bool sev_es = false;
-    bool sev_snp = false;
-    bool operator==(const KernelProperty&) const = default;
-};
-using KernelStruct = sdbus::Struct<bool, bool, bool, bool>;
-
-// Firmware (buuusu)
-struct FirmwareProperty {
-    bool present = false;
-    uint32_t api_major = 0;
-    uint32_t api_minor = 0;
-    uint32_t build = 0;
-    std::string state; // "uninit" | "init" | "working" | "" (unknown)
-    uint32_t guest_count = 0;
-    bool operator==(const FirmwareProperty&) const = default;
-};
-using FirmwareStruct = sdbus::Struct<bool, uint32_t, uint32_t, uint32_t, std::string, uint32_t>;
-
-// Libvirt (bbuuuu)
-struct LibvirtProperty {
-    bool available = false;
-    bool sev = false;
-    uint32_t cbitpos = 0;
-    uint32_t reduced_phys_bits = 0;
-    uint32_t max_guests = 0; // 0: not reported
-    uint32_t max_es_guests = 0;
-    bool operator==(const LibvirtProperty&) const = default;
-};
-using LibvirtStruct = sdbus::Struct<bool, bool, uint32_t, uint32_t, uint32_t, uint32_t>;
+// The report keys each section carries on the bus (the rest are in
+// Describe()): what a client reads without parsing JSON, few enough that a
+// GetAll stays cheap for script clients (python-dbus builds an object per
+// value). Adding a key is compatible; org.sevd.Host1.xml documents each.
+inline constexpr std::array<std::string_view, 11> kCpuKeys = {
+    "vendor", "brand",    "sme",         "sev", "sev_es", "sev_snp", "cbitpos", "reduced_phys_bits",
+    "vmpls",  "max_asid", "min_sev_asid"};
+inline constexpr std::array<std::string_view, 5> kKernelKeys = {"module_loaded", "sev", "sev_es",
+                                                                "sev_snp", "misc_capacity_hidden"};
+inline constexpr std::array<std::string_view, 7> kFirmwareKeys = {
+    "present", "api_major", "api_minor", "build", "state", "guest_count", "snp"};
+inline constexpr std::array<std::string_view, 8> kLibvirtKeys = {
+    "available", "version",           "sev",        "sev_snp",
+    "cbitpos",   "reduced_phys_bits", "max_guests", "max_es_guests"};
 
 // Field names follow the D-Bus property names (org.sevd.Host1.xml).
 struct HostProperties {
@@ -78,11 +52,12 @@ struct HostProperties {
     std::vector<std::string> traits;
     UintPair sev_slots{0, 0};
     UintPair sev_es_slots{0, 0};
+    UintPair sev_snp_slots{0, 0};
     bool hypervisor = false;
-    CpuProperty cpu;
-    KernelProperty kernel;
-    FirmwareProperty firmware;
-    LibvirtProperty libvirt;
+    nlohmann::json cpu = nlohmann::json::object();
+    nlohmann::json kernel = nlohmann::json::object();
+    nlohmann::json firmware = nlohmann::json::object();
+    nlohmann::json libvirt = nlohmann::json::object();
     uint64_t mem_total = 0;
 
     bool operator==(const HostProperties&) const = default;
@@ -94,14 +69,10 @@ HostProperties host_properties(const probe::HostReport& report);
 std::vector<std::string> changed_host_properties(const HostProperties& before,
                                                  const HostProperties& after);
 
-CpuStruct to_dbus(const CpuProperty& cpu);
-KernelStruct to_dbus(const KernelProperty& kernel);
-FirmwareStruct to_dbus(const FirmwareProperty& firmware);
-LibvirtStruct to_dbus(const LibvirtProperty& libvirt);
-
-CpuProperty cpu_from_dbus(const CpuStruct& cpu);
-KernelProperty kernel_from_dbus(const KernelStruct& kernel);
-FirmwareProperty firmware_from_dbus(const FirmwareStruct& firmware);
-LibvirtProperty libvirt_from_dbus(const LibvirtStruct& libvirt);
+// A JSON object as a{sv} (types above). Throws std::invalid_argument for a
+// value with no D-Bus form here (an array, a negative or fractional number).
+Section section_to_dbus(const nlohmann::json& object);
+// And back: the JSON object with the keys the property carries.
+nlohmann::json section_from_dbus(const Section& section);
 
 } // namespace sevd::dbus

@@ -33,11 +33,14 @@ probe::HostReport report_from_json(const std::string& describe_json) {
                 r.models.push_back(*model);
         r.sev_slots = slots_from(json.at("slots").at("amd-sev"));
         r.sev_es_slots = slots_from(json.at("slots").at("amd-sev-es"));
+        if (json.at("slots").contains("amd-sev-snp")) // daemons before SEV-SNP lack it
+            r.sev_snp_slots = slots_from(json.at("slots").at("amd-sev-snp"));
         for (const auto& check : json.at("checks"))
             r.checks.push_back({check.at("id").get<std::string>(),
                                 status_from_name(check.at("status").get<std::string>()),
                                 check.at("message").get<std::string>(),
-                                check.value("hint", std::string())});
+                                check.value("hint", std::string()),
+                                {}});
         return r;
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error(std::string("the daemon's Describe() JSON is not a report: ") +

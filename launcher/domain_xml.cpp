@@ -29,9 +29,10 @@ void iommu_driver(pugi::xml_node device) {
     attr(child(device, "driver"), "iommu", "on");
 }
 
+// SEV policies as libvirt's examples print them: 0x0033, 0x00030000.
 std::string hex_policy(uint32_t policy) {
     char buffer[16];
-    std::snprintf(buffer, sizeof buffer, "0x%04x", policy);
+    std::snprintf(buffer, sizeof buffer, policy > 0xFFFF ? "0x%08x" : "0x%04x", policy);
     return buffer;
 }
 
@@ -59,6 +60,9 @@ void add_memory(pugi::xml_node domain, const ValidatedRequest& request) {
             attr(page, "unit", "KiB");
         }
     }
+    // SNP guests' private memory is guest_memfd; QEMU backs it with memfd.
+    if (request.model == EncryptionModel::SevSnp)
+        attr(child(backing, "source"), "type", "memfd");
     child(backing, "locked"); // SEV pins guest memory; say so, so limits account for it
 }
 
@@ -202,8 +206,10 @@ void add_devices(pugi::xml_node domain, const ValidatedRequest& request, const R
 
 void add_launch_security(pugi::xml_node domain, const ValidatedRequest& request,
                          const HostSecurity& host) {
+    // libvirt >= 10.5 takes type='sev-snp' with the same cbitpos and
+    // reducedPhysBits and an SNP policy (formatdomain.html#launch-security).
     auto security = child(domain, "launchSecurity");
-    attr(security, "type", "sev");
+    attr(security, "type", request.model == EncryptionModel::SevSnp ? "sev-snp" : "sev");
     text(child(security, "cbitpos"), std::to_string(host.cbitpos));
     text(child(security, "reducedPhysBits"), std::to_string(host.reduced_phys_bits));
     text(child(security, "policy"), hex_policy(policy_for(request.model)));

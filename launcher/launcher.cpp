@@ -31,6 +31,7 @@ Launcher::Launcher(const config::Config& config, std::unique_ptr<LibvirtDomains>
     host_.validation.networks = config_.networks;
     host_.validation.sev = {false, std::string("amd-sev: ") + kNotProbed};
     host_.validation.sev_es = {false, std::string("amd-sev-es: ") + kNotProbed};
+    host_.validation.sev_snp = {false, std::string("amd-sev-snp: ") + kNotProbed};
 }
 
 config::Config Launcher::config() const {
@@ -44,6 +45,7 @@ void Launcher::update_host(const probe::HostReport& report) {
     host_.validation.networks = config_.networks;
     host_.validation.sev = model_support(report, EncryptionModel::Sev);
     host_.validation.sev_es = model_support(report, EncryptionModel::SevEs);
+    host_.validation.sev_snp = model_support(report, EncryptionModel::SevSnp);
     // QEMU hard-codes reducedPhysBits; libvirt reports what QEMU will accept.
     const bool from_libvirt = report.libvirt.available && report.libvirt.sev;
     host_.security.cbitpos = from_libvirt ? report.libvirt.cbitpos : report.cpu.cbitpos;
@@ -150,7 +152,8 @@ AdmissionLedger::Holding Launcher::claim_of(const std::string& name, EncryptionM
         throw LaunchError(ErrorCode::InvalidArgument,
                           "memory " + std::to_string(memory_mib) +
                               " MiB plus the per-guest overhead does not fit 64 bits");
-    return {name, model, *bytes};
+    // The ledger counts ASID pools: an SNP guest holds a SEV-ES ASID.
+    return {name, asid_pool(model), *bytes};
 }
 
 AdmissionLedger::Holding Launcher::claim_of(const ValidatedRequest& request) const {

@@ -1,7 +1,8 @@
 // The launcher's door to libvirt: define + start, destroy + undefine, look up,
-// list the running encrypted domains. Two implementations: LibvirtClient
-// (libvirt in this process: the sevd-libvirt helper, tests) and
-// libvirt_helper::HelperDomains (the daemon: every call goes to the helper).
+// list the running encrypted domains. Implementations: LibvirtClient
+// (libvirt in this process: the sevd-libvirt helper, tests),
+// libvirt_helper::HelperDomains (the daemon: every call goes to the helper)
+// and ReplayDomains (a daemon replaying a snapshot: refuses).
 // Implementations are thread-safe.
 #pragma once
 

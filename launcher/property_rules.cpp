@@ -101,9 +101,34 @@ std::optional<TraitRequirement> parse_trait(std::optional<Setting> trait) {
     refuse(ErrorCode::InvalidArgument, *trait, "accepted values: required, forbidden");
 }
 
+// A model trait (trait:HW_CPU_X86_AMD_SEV_ES / _SNP): required picks its
+// model, forbidden refuses it; either contradicting an explicit model is a Conflict.
+std::optional<EncryptionModel> apply_model_trait(EncryptionModel trait_model,
+                                                 std::optional<TraitRequirement> trait,
+                                                 std::optional<EncryptionModel> explicit_model,
+                                                 const std::optional<Setting>& explicit_from) {
+    const std::string key = "trait:" + std::string(model_trait(trait_model));
+    const std::string name(model_name(trait_model));
+    if (trait == TraitRequirement::Required) {
+        if (explicit_model && *explicit_model != trait_model)
+            throw LaunchError(ErrorCode::Conflict,
+                              "property '" + key + "'='required' asks for " + name + " but " +
+                                  quoted(*explicit_from) + " asks for " +
+                                  std::string(model_name(*explicit_model)) + "; set the model to " +
+                                  name + " or drop the trait");
+        return trait_model;
+    }
+    if (trait == TraitRequirement::Forbidden && explicit_model == trait_model)
+        throw LaunchError(ErrorCode::Conflict, "property '" + key + "'='forbidden' contradicts " +
+                                                   quoted(*explicit_from) +
+                                                   "; choose another model or drop the trait");
+    return explicit_model;
+}
+
 EncryptionModel choose_model(std::optional<Setting> flavor, std::optional<Setting> image,
                              std::optional<TraitRequirement> trait_sev,
-                             std::optional<TraitRequirement> trait_sev_es) {
+                             std::optional<TraitRequirement> trait_sev_es,
+                             std::optional<TraitRequirement> trait_sev_snp) {
     const auto flavor_model = parse_model(flavor);
     const auto image_model = parse_model(image);
     if (flavor_model && image_model && *flavor_model != *image_model)
@@ -114,22 +139,16 @@ EncryptionModel choose_model(std::optional<Setting> flavor, std::optional<Settin
                           "encrypted launch; every model sevd launches needs it: remove it");
     const auto explicit_model = image_model ? image_model : flavor_model;
     const auto& explicit_from = image_model ? image : flavor;
-    if (trait_sev_es == TraitRequirement::Required) {
-        if (explicit_model == EncryptionModel::Sev)
-            throw LaunchError(
-                ErrorCode::Conflict,
-                "property 'trait:HW_CPU_X86_AMD_SEV_ES'='required' asks for "
-                "amd-sev-es but " +
-                    quoted(*explicit_from) +
-                    " asks for amd-sev; set the model to amd-sev-es or drop the trait");
-        return EncryptionModel::SevEs;
-    }
-    if (trait_sev_es == TraitRequirement::Forbidden && explicit_model == EncryptionModel::SevEs)
+    if (trait_sev_es == TraitRequirement::Required && trait_sev_snp == TraitRequirement::Required)
         throw LaunchError(ErrorCode::Conflict,
-                          "property 'trait:HW_CPU_X86_AMD_SEV_ES'='forbidden' contradicts " +
-                              quoted(*explicit_from) +
-                              "; set the model to amd-sev or drop the trait");
-    return explicit_model.value_or(EncryptionModel::Sev);
+                          "properties 'trait:HW_CPU_X86_AMD_SEV_ES' and "
+                          "'trait:HW_CPU_X86_AMD_SEV_SNP' are both required, but a guest runs "
+                          "one model: keep one");
+    auto model =
+        apply_model_trait(EncryptionModel::SevEs, trait_sev_es, explicit_model, explicit_from);
+    model = apply_model_trait(EncryptionModel::SevSnp, trait_sev_snp, model,
+                              model == explicit_model ? explicit_from : std::nullopt);
+    return model.value_or(EncryptionModel::Sev);
 }
 
 void check_firmware(std::optional<Setting> firmware) {

@@ -30,7 +30,8 @@ std::optional<TraitRequirement> parse_trait(std::optional<Setting> trait);
 // Model from flavor, image and traits (see validator for the order of rules).
 EncryptionModel choose_model(std::optional<Setting> flavor, std::optional<Setting> image,
                              std::optional<TraitRequirement> trait_sev,
-                             std::optional<TraitRequirement> trait_sev_es);
+                             std::optional<TraitRequirement> trait_sev_es,
+                             std::optional<TraitRequirement> trait_sev_snp = std::nullopt);
 
 // Firmware: "uefi" (default); "bios" and anything else refused.
 void check_firmware(std::optional<Setting> firmware);

@@ -8,23 +8,11 @@
 namespace sevd::launcher::vocabulary {
 
 const std::vector<std::string_view>& accepted_keys() {
-    static const std::vector<std::string_view> keys = {kFlavorEncryption,
-                                                       kImageEncryption,
-                                                       kFlavorModel,
-                                                       kImageModel,
-                                                       kFirmwareType,
-                                                       kMachineType,
-                                                       kDiskBus,
-                                                       kScsiModel,
-                                                       kFlavorPageSize,
-                                                       kImagePageSize,
-                                                       kNumaNodes,
-                                                       kTraitSev,
-                                                       kTraitSevEs,
-                                                       kPciPassthrough,
-                                                       kDiskFormat,
-                                                       kNetwork,
-                                                       kSeed};
+    static const std::vector<std::string_view> keys = {
+        kFlavorEncryption, kImageEncryption, kFlavorModel, kImageModel,     kFirmwareType,
+        kMachineType,      kDiskBus,         kScsiModel,   kFlavorPageSize, kImagePageSize,
+        kNumaNodes,        kTraitSev,        kTraitSevEs,  kTraitSevSnp,    kPciPassthrough,
+        kDiskFormat,       kNetwork,         kSeed};
     return keys;
 }
 

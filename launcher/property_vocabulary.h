@@ -22,6 +22,7 @@ inline constexpr std::string_view kImagePageSize = "hw_mem_page_size";
 inline constexpr std::string_view kNumaNodes = "hw:numa_nodes";
 inline constexpr std::string_view kTraitSev = "trait:HW_CPU_X86_AMD_SEV";
 inline constexpr std::string_view kTraitSevEs = "trait:HW_CPU_X86_AMD_SEV_ES";
+inline constexpr std::string_view kTraitSevSnp = "trait:HW_CPU_X86_AMD_SEV_SNP";
 inline constexpr std::string_view kPciPassthrough = "pci_passthrough:alias";
 // Instance options (not flavor or image properties).
 inline constexpr std::string_view kDiskFormat = "disk_format";

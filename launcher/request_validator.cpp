@@ -117,7 +117,8 @@ ValidatedRequest validate_request(const LaunchRequest& request, const Validation
     out.disk = request.disk;
     out.model = rules::choose_model(props[vocab::kFlavorModel], props[vocab::kImageModel],
                                     rules::parse_trait(props[vocab::kTraitSev]),
-                                    rules::parse_trait(props[vocab::kTraitSevEs]));
+                                    rules::parse_trait(props[vocab::kTraitSevEs]),
+                                    rules::parse_trait(props[vocab::kTraitSevSnp]));
     rules::check_firmware(props[vocab::kFirmwareType]);
     out.machine_type =
         rules::choose_machine_type(props[vocab::kMachineType], context.default_machine_type);

@@ -26,10 +26,19 @@ struct ValidationContext {
     std::string default_machine_type = "q35"; // sevd.conf [libvirt] machine_type
     ModelSupport sev{true, {}};
     ModelSupport sev_es{true, {}};
+    ModelSupport sev_snp{true, {}};
     std::vector<std::string> networks; // sevd.conf [guests] networks
 
     const ModelSupport& support(EncryptionModel m) const {
-        return m == EncryptionModel::Sev ? sev : sev_es;
+        switch (m) {
+        case EncryptionModel::Sev:
+            return sev;
+        case EncryptionModel::SevEs:
+            return sev_es;
+        case EncryptionModel::SevSnp:
+            return sev_snp;
+        }
+        return sev;
     }
 };
 

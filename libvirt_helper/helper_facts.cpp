@@ -6,13 +6,14 @@
 namespace sevd::libvirt_helper {
 
 probe::LibvirtFacts read_facts_through(HelperLink& link, const std::filesystem::path& root,
-                                       const std::string& uri) {
-    probe::LibvirtFacts facts = probe::offline_libvirt_facts(root, uri);
+                                       const std::string& uri, const std::string& machine_type) {
+    probe::LibvirtFacts facts = probe::offline_libvirt_facts(root, uri, machine_type);
     const bool live = probe::is_live_root(root);
     probe::LibvirtFacts read;
     try {
-        const auto answer =
-            link.call(method::kReadFacts, {{"uri", uri}, {"live_domcaps", live}}, kFactsTimeout);
+        const auto answer = link.call(
+            method::kReadFacts,
+            {{"uri", uri}, {"machine_type", machine_type}, {"live_domcaps", live}}, kFactsTimeout);
         read = facts_from_json(answer.result);
     } catch (const launcher::LaunchError& e) {
         facts.connect_error = e.what();
@@ -25,6 +26,7 @@ probe::LibvirtFacts read_facts_through(HelperLink& link, const std::filesystem::
     }
     facts.connected = read.connected;
     facts.connect_error = read.connect_error;
+    facts.version = read.version;
     facts.running = read.running;
     if (live) {
         facts.domcaps_source = read.domcaps_source;

@@ -15,6 +15,6 @@ namespace sevd::libvirt_helper {
 // Never throws: a helper that cannot answer is an unreachable libvirt whose
 // connect_error says why.
 probe::LibvirtFacts read_facts_through(HelperLink& link, const std::filesystem::path& root,
-                                       const std::string& uri);
+                                       const std::string& uri, const std::string& machine_type);
 
 } // namespace sevd::libvirt_helper

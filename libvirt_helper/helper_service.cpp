@@ -140,6 +140,7 @@ Reply HelperService::handle(const Request& request, const std::vector<probe::Uni
 json HelperService::read_facts(const json& params) {
     probe::LibvirtFacts facts;
     facts.uri = string_field(params, "uri");
+    facts.machine_type = string_field(params, "machine_type");
     const bool live_domcaps = bool_field(params, "live_domcaps");
     // Orders this reading's libvirt objects with the event thread, which may
     // free them (see PollEventImpl::call_scope).

@@ -100,24 +100,27 @@ probe::DomainCapsSev domcaps_from_json(const json& value) {
 }
 
 json running_to_json(const probe::RunningEncryptedGuests& running) {
-    json foreign = json::array();
-    for (const auto& guest : running.foreign)
-        foreign.push_back({{"name", guest.name}, {"pool", std::string(model_name(guest.pool))}});
-    return {{"sev", running.sev}, {"sev_es", running.sev_es}, {"foreign", std::move(foreign)}};
+    json guests = json::array();
+    for (const auto& guest : running.guests)
+        guests.push_back({{"name", guest.name},
+                          {"pool", std::string(model_name(guest.pool))},
+                          {"launched_by_sevd", guest.launched_by_sevd}});
+    return {{"sev", running.sev}, {"sev_es", running.sev_es}, {"guests", std::move(guests)}};
 }
 
 probe::RunningEncryptedGuests running_from_json(const json& value) {
     probe::RunningEncryptedGuests running{
         uint32_field(value, "sev"), uint32_field(value, "sev_es"), {}};
-    const json& foreign = field(value, "foreign");
-    if (!foreign.is_array())
-        throw ProtocolError("field 'foreign' is not an array");
-    for (const auto& guest : foreign) {
+    const json& guests = field(value, "guests");
+    if (!guests.is_array())
+        throw ProtocolError("field 'guests' is not an array");
+    for (const auto& guest : guests) {
         const std::string pool = string_field(guest, "pool");
         const auto model = model_from_name(pool);
         if (!model)
-            throw ProtocolError("unknown encryption model '" + pool + "'");
-        running.foreign.push_back({string_field(guest, "name"), *model});
+            throw ProtocolError("unknown ASID pool '" + pool + "'");
+        running.guests.push_back(
+            {string_field(guest, "name"), *model, bool_field(guest, "launched_by_sevd")});
     }
     return running;
 }
@@ -274,6 +277,8 @@ FromHelper decode_from_helper(std::string_view message) {
 
 json facts_to_json(const probe::LibvirtFacts& facts) {
     return {{"uri", facts.uri},
+            {"machine_type", facts.machine_type},
+            {"version", facts.version ? json(*facts.version) : json(nullptr)},
             {"connected", facts.connected},
             {"connect_error", facts.connect_error},
             {"domcaps_source", facts.domcaps_source},
@@ -284,6 +289,8 @@ json facts_to_json(const probe::LibvirtFacts& facts) {
 probe::LibvirtFacts facts_from_json(const json& value) {
     probe::LibvirtFacts facts;
     facts.uri = string_field(value, "uri");
+    facts.machine_type = string_field(value, "machine_type");
+    facts.version = optional_field<uint64_t>(value, "version");
     facts.connected = bool_field(value, "connected");
     facts.connect_error = string_field(value, "connect_error");
     facts.domcaps_source = string_field(value, "domcaps_source");

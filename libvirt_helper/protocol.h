@@ -41,7 +41,8 @@ namespace sevd::libvirt_helper {
 
 // Request methods (daemon -> helper); params and result of each beside it.
 namespace method {
-inline constexpr std::string_view kReadFacts = "ReadFacts"; // {uri, live_domcaps} -> LibvirtFacts
+// {uri, machine_type, live_domcaps} -> LibvirtFacts
+inline constexpr std::string_view kReadFacts = "ReadFacts";
 inline constexpr std::string_view kEnsureConnected = "EnsureConnected"; // {} -> {}
 // {xml, fd_groups: [name...]} + one descriptor per name, in order -> {uuid}
 inline constexpr std::string_view kDefineAndStart = "DefineAndStart";

@@ -67,16 +67,16 @@ void check_features(const CpuReport& cpu, CheckList& checks) {
     if (cpu.sev_es)
         checks.pass("cpu.sev_es", "SEV-ES supported (EAX bit 3)");
     else
-        checks.warn_es("cpu.sev_es",
-                       "SEV-ES not supported (EAX bit 3 clear): plain SEV only, as on first-gen "
-                       "EPYC 'Naples'",
-                       "SEV-ES needs EPYC 7002 'Rome' or later");
+        checks.warn_es_pool(
+            "cpu.sev_es",
+            "SEV-ES not supported (EAX bit 3 clear): plain SEV only, as on "
+            "first-gen EPYC 'Naples'",
+            "SEV-ES needs EPYC 7002 'Rome' or later, SEV-SNP 7003 'Milan' or later");
     if (cpu.sev_snp)
-        checks.pass("cpu.sev_snp",
-                    "SEV-SNP supported (EAX bit 4); reported only: sevd launches SEV and SEV-ES");
+        checks.pass("cpu.sev_snp", "SEV-SNP supported (EAX bit 4)");
     else
-        checks.skip("cpu.sev_snp", "SEV-SNP not supported (EAX bit 4 clear); not needed for "
-                                   "SEV/SEV-ES");
+        checks.skip_snp("cpu.sev_snp", "SEV-SNP not supported (EAX bit 4 clear; EPYC 7003 "
+                                       "'Milan' or later has it); not needed for SEV/SEV-ES");
     if (cpu.sme)
         checks.pass("cpu.sme", "SME supported (EAX bit 0)");
     else
@@ -115,17 +115,19 @@ void check_asids(const CpuReport& cpu, CheckList& checks) {
         return;
     }
     if (es == 0) {
-        checks.warn_es(
+        checks.warn_es_pool(
             "cpu.asid_split",
             "minimum SEV ASID is " + std::to_string(cpu.min_sev_asid) +
-                " (CPUID 0x8000001F EDX): every ASID goes to plain SEV, none to SEV-ES",
+                " (CPUID 0x8000001F EDX): every ASID goes to plain SEV, none to SEV-ES and "
+                "SEV-SNP (which share ASIDs 1..min-1)",
             "in the BIOS setup set 'SEV-ES ASID Space Limit' (AMD CBS > CPU Common Options; "
             "'Minimum SEV non-ES ASID' on some boards) above 1, e.g. 100: SEV-ES gets ASIDs "
             "1..99, plain SEV 100.." +
                 std::to_string(cpu.max_asid));
         return;
     }
-    checks.pass("cpu.asid_split", "SEV-ES ASIDs " + range(1, es) + ", SEV ASIDs " +
+    checks.pass("cpu.asid_split", "SEV-ES" + std::string(cpu.sev_snp ? " and SEV-SNP" : "") +
+                                      " ASIDs " + range(1, es) + ", SEV ASIDs " +
                                       range(cpu.max_asid - sev + 1, sev));
 }
 

@@ -32,6 +32,22 @@ bool load(pugi::xml_document& doc, std::string_view xml, std::string& error) {
     return false;
 }
 
+// <launchSecurity supported='yes'><enum name='sectype'><value>sev-snp</value>...
+void read_launch_security_types(const pugi::xml_node& node, DomainCapsSev& sev) {
+    if (!node)
+        return;
+    sev.launch_security_listed = true;
+    if (std::string_view(node.attribute("supported").as_string()) != "yes")
+        return;
+    for (auto item : node.children("enum")) {
+        if (std::string_view(item.attribute("name").as_string()) != "sectype")
+            continue;
+        for (auto value : item.children("value"))
+            if (trim(value.text().as_string()) == "sev-snp")
+                sev.sev_snp = true;
+    }
+}
+
 } // namespace
 
 DomainCapsParse decode_domain_caps_sev(std::string_view xml) {
@@ -44,6 +60,7 @@ DomainCapsParse decode_domain_caps_sev(std::string_view xml) {
         return {std::nullopt, "root element is not <domainCapabilities>"};
 
     DomainCapsSev sev;
+    read_launch_security_types(root.child("features").child("launchSecurity"), sev);
     const auto node = root.child("features").child("sev");
     if (!node)
         return {sev, {}};

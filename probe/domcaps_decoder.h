@@ -19,6 +19,10 @@ struct DomainCapsSev {
     std::optional<unsigned> reduced_phys_bits;
     std::optional<uint32_t> max_guests;    // libvirt >= 8.0
     std::optional<uint32_t> max_es_guests; // libvirt >= 8.0
+    // <features><launchSecurity supported='yes'> lists <value>sev-snp</value>
+    // in its sectype enum (libvirt >= 10.5 with a QEMU that runs SNP guests).
+    bool launch_security_listed = false; // the element exists (libvirt >= 10.5)
+    bool sev_snp = false;
     bool operator==(const DomainCapsSev&) const = default;
 };
 

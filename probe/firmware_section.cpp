@@ -137,48 +137,126 @@ bool check_platform_status(const HostFacts& facts, HostReport& report, CheckList
     return true;
 }
 
-void check_snp_status(const HostFacts& facts, HostReport& report, CheckList& checks) {
-    if (!report.cpu.sev_snp) {
-        checks.skip("firmware.snp", "CPU lacks SEV-SNP");
-        return;
+// SNP firmware API 1.51 is the first that runs SNP guests (AMD SEV-SNP
+// firmware ABI specification, SNP_PLATFORM_STATUS).
+constexpr unsigned kSnpMinApiMajor = 1;
+constexpr unsigned kSnpMinApiMinor = 51;
+
+constexpr const char* kSnpDmesgHint =
+    "check `dmesg | grep -i -e snp -e rmp`: enable SEV-SNP and SNP memory coverage in the BIOS";
+
+// A TCB_VERSION as its components (bytes 0 boot loader, 1 TEE, 6 SNP, 7 microcode).
+std::string tcb_text(uint64_t tcb) {
+    auto byte = [tcb](unsigned index) { return std::to_string((tcb >> (8 * index)) & 0xFFu); };
+    return "boot loader " + byte(0) + ", TEE " + byte(1) + ", SNP " + byte(6) + ", microcode " +
+           byte(7);
+}
+
+// nullopt with the check already added when the status cannot be used.
+std::optional<SnpPlatformStatus> snp_status(const HostFacts& facts, const HostReport& report,
+                                            CheckList& checks) {
+    if (!report.kernel.sev_snp) {
+        checks.skip_snp("firmware.snp",
+                        "SNP firmware state unknown: SNP_PLATFORM_STATUS is issued only while "
+                        "kvm_amd.sev_snp is on (on new kernels the command would itself "
+                        "initialize SNP firmware, which a probe must not do)");
+        return std::nullopt;
     }
     if (facts.snp_status.absent()) {
-        checks.skip("firmware.snp",
-                    facts.live ? "SNP firmware state unknown: SNP_PLATFORM_STATUS not issued "
-                                 "because kvm_amd.sev_snp is off (on new kernels the command "
-                                 "would initialize SNP firmware)"
-                               : "SNP firmware state not recorded in the snapshot");
-        return;
+        checks.warn_snp(
+            "firmware.snp",
+            "SNP firmware state unknown: SNP_PLATFORM_STATUS not recorded (" +
+                (facts.root / snapshot::kSnpPlatformStatus).string() + " missing)",
+            "capture the snapshot as root with kvm_amd.sev_snp on (`sevd capture DIR`)");
+        return std::nullopt;
     }
     const auto origin = status_origin(facts, snapshot::kSnpPlatformStatus);
     if (!facts.snp_status.error.empty()) {
-        checks.warn("firmware.snp", facts.snp_status.error, "re-capture the snapshot");
-        return;
+        checks.warn_snp("firmware.snp", facts.snp_status.error, kRecaptureHint);
+        return std::nullopt;
     }
     const auto& record = *facts.snp_status.value;
     if (record.kind != SevStatusRecord::Kind::Reply) {
-        checks.warn("firmware.snp", ioctl_failure("SNP_PLATFORM_STATUS", record),
-                    "SNP is reported only; check `dmesg | grep -i snp`");
-        return;
+        const auto why = record.kind == SevStatusRecord::Kind::OpenError
+                             ? "cannot open /dev/sev: " + errno_text(record.error_number)
+                             : ioctl_failure("SNP_PLATFORM_STATUS", record);
+        checks.warn_snp("firmware.snp", why, kSnpDmesgHint);
+        return std::nullopt;
     }
     const auto status = decode_snp_platform_status(record.reply);
-    if (!status) {
-        checks.warn(
+    if (!status)
+        checks.warn_snp(
             "firmware.snp",
             wrong_reply_size("SNP_PLATFORM_STATUS", origin, record, sev::kSnpPlatformStatusSize),
-            "re-capture the snapshot");
+            kRecaptureHint);
+    return status;
+}
+
+// snphost ok: SNP firmware version and state.
+void check_snp_firmware(const SnpFirmwareReport& snp, CheckList& checks) {
+    const std::string summary = "SNP firmware API " + std::to_string(snp.api_major) + "." +
+                                std::to_string(snp.api_minor) + " build " +
+                                std::to_string(snp.build) + ", state " + state_name(snp.state) +
+                                ", " + std::to_string(snp.guest_count) + " SNP guests";
+    if (snp.api_major < kSnpMinApiMajor ||
+        (snp.api_major == kSnpMinApiMajor && snp.api_minor < kSnpMinApiMinor))
+        checks.warn_snp("firmware.snp", summary + ": older than 1.51, the first SNP firmware",
+                        "update the SEV firmware (BIOS update, or the amd_sev_fam19h_*.sbin "
+                        "from AMD in /lib/firmware/amd/ and reload ccp)");
+    else if (snp.state != FirmwareState::Init)
+        checks.warn_snp("firmware.snp",
+                        summary + ": not initialized although kvm_amd.sev_snp is on",
+                        kSnpDmesgHint);
+    else
+        checks.pass("firmware.snp", summary);
+}
+
+// snphost ok: the RMP table (SNP's page ownership table) is set up.
+void check_snp_rmp(const SnpFirmwareReport& snp, CheckList& checks) {
+    if (snp.rmp_initialized)
+        checks.pass("firmware.snp_rmp", "RMP table initialized (SNP_PLATFORM_STATUS byte 3 bit 0)");
+    else
+        checks.warn_snp("firmware.snp_rmp",
+                        "RMP table not initialized (SNP_PLATFORM_STATUS byte 3 bit 0 clear)",
+                        "the BIOS must reserve the RMP (SEV-SNP and SNP memory coverage on); " +
+                            std::string(kSnpDmesgHint));
+}
+
+// snphost ok compares the reported TCB with the platform's: attestation
+// reports carry the reported one until a new TCB is committed.
+void check_snp_tcb(const SnpFirmwareReport& snp, CheckList& checks) {
+    if (snp.current_tcb == snp.reported_tcb) {
+        checks.pass("firmware.snp_tcb",
+                    "reported TCB equals the platform TCB (" + tcb_text(snp.current_tcb) + ")");
         return;
     }
-    SnpFirmwareReport snp{
+    checks.warn("firmware.snp_tcb",
+                "reported TCB (" + tcb_text(snp.reported_tcb) +
+                    ") differs from the platform TCB (" + tcb_text(snp.current_tcb) +
+                    "): guests' attestation reports carry the reported one",
+                "once the new firmware is to stay, commit it (`snphost commit`, SNP_COMMIT) so "
+                "the reported TCB and the VCEK certificates match the platform");
+}
+
+void check_snp(const HostFacts& facts, HostReport& report, CheckList& checks) {
+    if (!report.cpu.sev_snp) {
+        for (const auto* id : {"firmware.snp", "firmware.snp_rmp", "firmware.snp_tcb"})
+            checks.skip_snp(id, "CPU lacks SEV-SNP");
+        return;
+    }
+    const auto status = snp_status(facts, report, checks);
+    if (!status) {
+        for (const auto* id : {"firmware.snp_rmp", "firmware.snp_tcb"})
+            checks.skip_snp(id, "SNP firmware status unknown");
+        return;
+    }
+    report.firmware.snp = SnpFirmwareReport{
         status->api_major,       status->api_minor,   firmware_state_from_raw(status->state),
         status->rmp_initialized, status->build,       status->guest_count,
         status->current_tcb,     status->reported_tcb};
-    report.firmware.snp = snp;
-    checks.pass("firmware.snp", "SNP firmware API " + std::to_string(snp.api_major) + "." +
-                                    std::to_string(snp.api_minor) + " build " +
-                                    std::to_string(snp.build) + ", state " + state_name(snp.state) +
-                                    ", RMP " +
-                                    (snp.rmp_initialized ? "initialized" : "not initialized"));
+    check_snp_firmware(*report.firmware.snp, checks);
+    check_snp_rmp(*report.firmware.snp, checks);
+    check_snp_tcb(*report.firmware.snp, checks);
 }
 
 } // namespace
@@ -187,13 +265,14 @@ void add_firmware_section(const HostFacts& facts, HostReport& report, CheckList&
     report.firmware.present = facts.dev_sev_present;
     if (known_non_amd(report)) {
         const std::string reason = "no AMD PSP firmware (vendor " + report.cpu.vendor + ")";
-        for (const auto* id :
-             {"firmware.device", "firmware.status", "firmware.sev_es_init", "firmware.snp"})
+        for (const auto* id : {"firmware.device", "firmware.status", "firmware.sev_es_init",
+                               "firmware.snp", "firmware.snp_rmp", "firmware.snp_tcb"})
             checks.skip(id, reason);
         return;
     }
     if (!check_device(facts, checks)) {
-        for (const auto* id : {"firmware.status", "firmware.sev_es_init", "firmware.snp"})
+        for (const auto* id : {"firmware.status", "firmware.sev_es_init", "firmware.snp",
+                               "firmware.snp_rmp", "firmware.snp_tcb"})
             checks.skip(id, "/dev/sev unavailable");
         return;
     }
@@ -201,7 +280,7 @@ void add_firmware_section(const HostFacts& facts, HostReport& report, CheckList&
         check_es_initialized(report, checks);
     else
         checks.skip("firmware.sev_es_init", "firmware status unknown");
-    check_snp_status(facts, report, checks);
+    check_snp(facts, report, checks);
 }
 
 } // namespace sevd::probe

@@ -94,6 +94,7 @@ Source<MiscCounts> read_misc(const fs::path& path) {
 }
 
 void read_misc_cgroup(const fs::path& root, HostFacts& facts) {
+    facts.cgroup_namespaced = path_exists(root / snapshot::kCgroupTypeFile);
     for (const auto* dir : snapshot::kMiscCgroupDirs) {
         const auto capacity = root / dir / snapshot::kMiscCapacity;
         if (!path_exists(capacity))

@@ -20,6 +20,7 @@ struct Check {
     CheckStatus status = CheckStatus::Skip;
     std::string message;
     std::string hint;
+    std::vector<EncryptionModel> closes; // models this check makes unlaunchable (not in JSON)
     bool operator==(const Check&) const = default;
 };
 
@@ -48,6 +49,9 @@ struct KernelReport {
     bool sev = false;
     bool sev_es = false;
     bool sev_snp = false;
+    // /sys/fs/cgroup is a non-root cgroup (a cgroup namespace, e.g. a
+    // container): misc.capacity exists only on the root, so it cannot be seen.
+    bool misc_capacity_hidden = false;
     bool operator==(const KernelReport&) const = default;
 };
 
@@ -93,7 +97,9 @@ struct LibvirtReport {
     bool consulted = false; // false with --no-libvirt (added by the probe issue)
     bool connected = false; // connection to the URI opened (added by the probe issue)
     bool available = false; // connected and domain capabilities read
+    uint64_t version = 0;   // virConnectGetLibVersion, 0 when unknown
     bool sev = false;       // <sev supported='yes'>
+    bool sev_snp = false;   // <launchSecurity> lists sectype sev-snp (libvirt >= 10.5)
     unsigned cbitpos = 0;
     unsigned reduced_phys_bits = 0;
     std::optional<uint32_t> max_guests; // absent before libvirt 8.0
@@ -115,18 +121,38 @@ struct SlotCount {
 
 struct HostReport {
     bool ready = false;
-    std::vector<EncryptionModel> models; // launchable now, amd-sev before amd-sev-es
+    std::vector<EncryptionModel> models; // launchable now, in kAllModels order
     CpuReport cpu;
     KernelReport kernel;
     FirmwareReport firmware;
     LibvirtReport libvirt;
     SlotCount sev_slots;
     SlotCount sev_es_slots;
+    SlotCount sev_snp_slots;      // the SEV-ES ASIDs again (one pool), with SNP's own prerequisites
     uint64_t mem_total_bytes = 0; // MemTotal from /proc/meminfo, 0 if unknown
     std::vector<Check> checks;
 
     const SlotCount& slots(EncryptionModel m) const {
-        return m == EncryptionModel::Sev ? sev_slots : sev_es_slots;
+        switch (m) {
+        case EncryptionModel::Sev:
+            return sev_slots;
+        case EncryptionModel::SevEs:
+            return sev_es_slots;
+        case EncryptionModel::SevSnp:
+            return sev_snp_slots;
+        }
+        return sev_slots;
+    }
+    SlotCount& slots(EncryptionModel m) {
+        switch (m) {
+        case EncryptionModel::Sev:
+            return sev_slots;
+        case EncryptionModel::SevEs:
+            return sev_es_slots;
+        case EncryptionModel::SevSnp:
+            return sev_snp_slots;
+        }
+        return sev_slots;
     }
     bool operator==(const HostReport&) const = default;
 };

@@ -38,6 +38,8 @@ void load() {
         bind(library, "virConnectGetDomainCapabilities", table.connect_get_domain_capabilities,
              g_error) &&
         bind(library, "virConnectListAllDomains", table.connect_list_all_domains, g_error) &&
+        bind(library, "virConnectGetLibVersion", table.connect_get_lib_version, g_error) &&
+        bind(library, "virDomainGetName", table.domain_get_name, g_error) &&
         bind(library, "virDomainFree", table.domain_free, g_error) &&
         bind(library, "virDomainGetID", table.domain_get_id, g_error) &&
         bind(library, "virDomainGetUUIDString", table.domain_get_uuid_string, g_error) &&

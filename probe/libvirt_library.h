@@ -18,6 +18,8 @@ struct Api {
     decltype(&::virConnectClose) connect_close;
     decltype(&::virConnectGetDomainCapabilities) connect_get_domain_capabilities;
     decltype(&::virConnectListAllDomains) connect_list_all_domains;
+    decltype(&::virConnectGetLibVersion) connect_get_lib_version;
+    decltype(&::virDomainGetName) domain_get_name;
     decltype(&::virDomainFree) domain_free;
     decltype(&::virDomainGetID) domain_get_id;
     decltype(&::virDomainGetUUIDString) domain_get_uuid_string;

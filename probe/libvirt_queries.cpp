@@ -47,10 +47,12 @@ RunningDomain running_domain(const libvirt::Api& lib, virDomainPtr domain,
 
 } // namespace
 
-std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std::string& error) {
+std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn,
+                                                         const std::string& machine_type,
+                                                         std::string& error) {
     const auto* lib = libvirt::loaded_api(); // a connection exists, so it is loaded
     LibvirtString xml(lib->connect_get_domain_capabilities(conn, nullptr, nullptr,
-                                                           kProbeMachineType, nullptr, 0));
+                                                           machine_type.c_str(), nullptr, 0));
     if (!xml) {
         error = libvirt::last_error_message();
         return std::nullopt;
@@ -75,18 +77,31 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
 
     RunningEncryptedGuests running;
     for (const auto& domain : domains) {
-        auto found = running_domain(*lib, domain.get(), cache);
+        const auto found = running_domain(*lib, domain.get(), cache);
+        std::optional<EncryptionModel> pool; // probe::asid_pool, read by decode_launch_security
         if (found.kind == LaunchSecurityKind::Sev)
-            ++running.sev;
+            pool = EncryptionModel::Sev;
         else if (found.kind == LaunchSecurityKind::SevEs)
-            ++running.sev_es;
+            pool = EncryptionModel::SevEs;
+        if (!pool)
+            continue;
+        ++(*pool == EncryptionModel::Sev ? running.sev : running.sev_es);
         if (found.foreign)
-            running.foreign.push_back(std::move(*found.foreign));
+            running.guests.push_back({found.foreign->name, *pool, false});
+        else if (const char* name = lib->domain_get_name(domain.get()))
+            running.guests.push_back({name, *pool, true});
     }
     if (cache)
         cache->finish();
     source.value = running;
     return source;
+}
+
+std::optional<uint64_t> fetch_libvirt_version(virConnectPtr conn) {
+    unsigned long version = 0;
+    if (libvirt::loaded_api()->connect_get_lib_version(conn, &version) != 0)
+        return std::nullopt;
+    return version;
 }
 
 } // namespace sevd::probe

@@ -10,15 +10,20 @@
 
 namespace sevd::probe {
 
-inline constexpr const char* kProbeMachineType = "q35";
+// virConnectGetDomainCapabilities for `machine_type` (what `virsh
+// domcapabilities --machine q35` prints for q35); nullopt with the libvirt
+// error in `error`.
+std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn,
+                                                         const std::string& machine_type,
+                                                         std::string& error);
 
-// virConnectGetDomainCapabilities for q35 (what `virsh domcapabilities
-// --machine q35` prints); nullopt with the libvirt error in `error`.
-std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn, std::string& error);
-
-// Running domains with <launchSecurity type='sev'>, per model (policy bit 2).
-// With a cache, only domains it does not know yet have their XML read.
+// Running domains with <launchSecurity>, per ASID pool (sev-snp guests in
+// the SEV-ES pool), and each by name. With a cache, only domains it does not
+// know yet have their XML read.
 Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn,
                                                               LaunchSecurityCache* cache = nullptr);
+
+// virConnectGetLibVersion: the libvirt daemon's version; nullopt when it fails.
+std::optional<uint64_t> fetch_libvirt_version(virConnectPtr conn);
 
 } // namespace sevd::probe

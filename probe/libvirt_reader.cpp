@@ -2,6 +2,7 @@
 #include "probe/domcaps_decoder.h"
 #include "probe/file_reader.h"
 #include "probe/libvirt_queries.h"
+#include "probe/libvirt_state.h"
 #include "probe/prober.h"
 #include "probe/snapshot_layout.h"
 
@@ -28,10 +29,11 @@ Source<DomainCapsSev> domcaps_from_snapshot(const std::filesystem::path& path) {
     return source;
 }
 
-Source<DomainCapsSev> domcaps_from_connection(virConnectPtr conn, const std::string& origin) {
+Source<DomainCapsSev> domcaps_from_connection(virConnectPtr conn, const std::string& machine_type,
+                                              const std::string& origin) {
     Source<DomainCapsSev> source;
     std::string error;
-    const auto xml = fetch_domain_capabilities_xml(conn, error);
+    const auto xml = fetch_domain_capabilities_xml(conn, machine_type, error);
     if (!xml) {
         source.error = origin + ": " + error;
         return source;
@@ -40,16 +42,62 @@ Source<DomainCapsSev> domcaps_from_connection(virConnectPtr conn, const std::str
     return source;
 }
 
+// The snapshot's state.json, or why it cannot be used (connected = false).
+LibvirtFacts recorded_state(const std::filesystem::path& path, const FileRead& file) {
+    LibvirtFacts facts;
+    facts.uri = path.parent_path().string() + " (recorded)";
+    if (!file.ok()) {
+        facts.connect_error = file.error;
+        return facts;
+    }
+    auto parsed = parse_libvirt_state(file.content);
+    if (!parsed.facts) {
+        facts.connect_error = path.string() + ": " + parsed.error + " (re-capture the snapshot)";
+        return facts;
+    }
+    facts = std::move(*parsed.facts);
+    facts.domcaps.error = parsed.domcaps_error;
+    return facts;
+}
+
 } // namespace
 
-LibvirtFacts offline_libvirt_facts(const std::filesystem::path& root, const std::string& uri) {
+LibvirtFacts offline_libvirt_facts(const std::filesystem::path& root, const std::string& uri,
+                                   const std::string& machine_type) {
     LibvirtFacts facts;
     facts.uri = uri;
+    facts.machine_type = machine_type;
     if (is_live_root(root))
         return facts;
     const auto path = root / snapshot::kDomainCapabilities;
     facts.domcaps_source = path.string();
     facts.domcaps = domcaps_from_snapshot(path);
+    return facts;
+}
+
+LibvirtFacts snapshot_libvirt_facts(const std::filesystem::path& root) {
+    const auto state_path = root / snapshot::kLibvirtState;
+    const auto domcaps_path = root / snapshot::kDomainCapabilities;
+    const auto state = read_small_file(state_path);
+    LibvirtFacts facts;
+    if (state.status != FileRead::Status::Missing) {
+        facts = recorded_state(state_path, state);
+    } else {
+        // Older snapshots: capabilities recorded means libvirt answered then.
+        facts.uri = (root / "libvirt").string() + " (recorded)";
+        facts.connected = std::filesystem::exists(domcaps_path);
+        if (facts.connected)
+            facts.running.value = RunningEncryptedGuests{};
+        else
+            facts.connect_error = "no libvirt in the snapshot (" + state_path.string() + " and " +
+                                  domcaps_path.string() + " absent: captured with --no-libvirt)";
+    }
+    // Not connected then: nothing was asked, as a live probe would not ask.
+    if (facts.connected) {
+        facts.domcaps_source = domcaps_path.string();
+        if (facts.domcaps.error.empty())
+            facts.domcaps = domcaps_from_snapshot(domcaps_path);
+    }
     return facts;
 }
 
@@ -60,9 +108,11 @@ LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps,
         return facts;
     facts.connected = true;
     facts.connect_error.clear();
+    facts.version = fetch_libvirt_version(conn.get());
     if (live_domcaps) {
-        facts.domcaps_source = facts.uri + " (" + kProbeMachineType + ")";
-        facts.domcaps = domcaps_from_connection(conn.get(), facts.domcaps_source);
+        facts.domcaps_source = facts.uri + " (" + facts.machine_type + ")";
+        facts.domcaps =
+            domcaps_from_connection(conn.get(), facts.machine_type, facts.domcaps_source);
     }
     if (cache)
         cache->begin(facts.uri);
@@ -70,8 +120,9 @@ LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps,
     return facts;
 }
 
-LibvirtFacts read_libvirt_facts(const std::filesystem::path& root, const std::string& uri) {
-    return add_connection_facts(offline_libvirt_facts(root, uri), is_live_root(root));
+LibvirtFacts read_libvirt_facts(const std::filesystem::path& root, const std::string& uri,
+                                const std::string& machine_type) {
+    return add_connection_facts(offline_libvirt_facts(root, uri, machine_type), is_live_root(root));
 }
 
 } // namespace sevd::probe

@@ -16,10 +16,13 @@ std::string optional_text(const std::optional<uint32_t>& v) {
 void fill_report(const LibvirtFacts& facts, LibvirtReport& out) {
     out.consulted = true;
     out.connected = facts.connected;
+    out.version = facts.version.value_or(0);
     const auto& caps = facts.domcaps.value;
     out.available = facts.connected && caps.has_value();
     if (facts.running.value)
-        out.foreign_guests = facts.running.value->foreign;
+        for (const auto& guest : facts.running.value->guests)
+            if (!guest.launched_by_sevd)
+                out.foreign_guests.push_back({guest.name, guest.pool});
     if (!caps)
         return;
     out.sev = caps->supported;
@@ -27,6 +30,40 @@ void fill_report(const LibvirtFacts& facts, LibvirtReport& out) {
     out.reduced_phys_bits = caps->reduced_phys_bits.value_or(0);
     out.max_guests = caps->max_guests;
     out.max_es_guests = caps->max_es_guests;
+    out.sev_snp = caps->supported && caps->sev_snp;
+}
+
+// "10.5.0" from 10005000.
+std::string version_text(uint64_t version) {
+    return std::to_string(version / 1'000'000) + "." + std::to_string(version / 1000 % 1000) + "." +
+           std::to_string(version % 1000);
+}
+
+// Nova's rule: SNP when the domain capabilities list launch security type
+// sev-snp (libvirt reports the list from 10.5 on).
+void check_sev_snp_view(const LibvirtFacts& facts, const HostReport& report, CheckList& checks) {
+    if (!report.cpu.sev_snp || !report.kernel.sev_snp) {
+        checks.skip_snp("libvirt.sev_snp", "SEV-SNP not enabled in CPU and kernel");
+        return;
+    }
+    const auto& caps = facts.domcaps.value;
+    const std::string version =
+        facts.version ? "libvirt " + version_text(*facts.version) : std::string("libvirt");
+    if (caps && caps->sev_snp) {
+        checks.pass("libvirt.sev_snp",
+                    version + " lists launch security type sev-snp in its domain capabilities");
+        return;
+    }
+    checks.warn_snp("libvirt.sev_snp",
+                    version +
+                        " does not list launch security type sev-snp in its domain "
+                        "capabilities" +
+                        std::string(caps && !caps->launch_security_listed
+                                        ? " (no <launchSecurity> element: libvirt older "
+                                          "than 10.5, e.g. Debian 12's 9.0)"
+                                        : ""),
+                    "SEV-SNP guests need libvirt 10.5 or later with QEMU 9.1 or later (Debian 13, "
+                    "or bookworm-backports); then restart virtqemud / libvirtd");
 }
 
 void check_connection(const LibvirtFacts& facts, CheckList& checks) {
@@ -111,11 +148,12 @@ void check_running(const LibvirtFacts& facts, CheckList& checks) {
         return;
     }
     std::string foreign;
-    for (const auto& guest : running.value->foreign)
-        foreign += (foreign.empty() ? "" : ", ") + guest.name;
+    for (const auto& guest : running.value->guests)
+        if (!guest.launched_by_sevd)
+            foreign += (foreign.empty() ? "" : ", ") + guest.name;
     checks.pass("libvirt.guests",
                 "running encrypted guests: " + std::to_string(running.value->sev) + " SEV, " +
-                    std::to_string(running.value->sev_es) + " SEV-ES" +
+                    std::to_string(running.value->sev_es) + " SEV-ES or SEV-SNP" +
                     (foreign.empty()
                          ? ""
                          : "; not launched by sevd (counted, never stopped by it): " + foreign));
@@ -126,17 +164,23 @@ void check_running(const LibvirtFacts& facts, CheckList& checks) {
 void add_libvirt_section(const std::optional<LibvirtFacts>& libvirt, HostReport& report,
                          CheckList& checks) {
     if (!libvirt) {
-        for (const auto* id :
-             {"libvirt.connection", "libvirt.sev", "libvirt.agreement", "libvirt.guests"})
+        for (const auto* id : {"libvirt.connection", "libvirt.sev", "libvirt.sev_snp",
+                               "libvirt.agreement", "libvirt.guests"})
             checks.skip(id, "libvirt not consulted (--no-libvirt)");
         return;
     }
     fill_report(*libvirt, report.libvirt);
     check_connection(*libvirt, checks);
-    if (check_sev_view(*libvirt, checks) && report.cpu.leaf_present)
-        check_agreement(*libvirt->domcaps.value, report.cpu, checks);
-    else
+    if (check_sev_view(*libvirt, checks)) {
+        check_sev_snp_view(*libvirt, report, checks);
+        if (report.cpu.leaf_present)
+            check_agreement(*libvirt->domcaps.value, report.cpu, checks);
+        else
+            checks.skip("libvirt.agreement", "nothing to compare");
+    } else {
+        checks.skip("libvirt.sev_snp", "libvirt's SEV view unavailable (see libvirt.sev)");
         checks.skip("libvirt.agreement", "nothing to compare");
+    }
     check_running(*libvirt, checks);
 }
 

@@ -14,23 +14,36 @@ std::optional<uint32_t> field_of(const Source<T>& source, Member member) {
     return (*source.value).*member;
 }
 
+bool kernel_enables(EncryptionModel model, const KernelReport& kernel) {
+    switch (model) {
+    case EncryptionModel::Sev:
+        return kernel.sev;
+    case EncryptionModel::SevEs:
+        return kernel.sev && kernel.sev_es;
+    case EncryptionModel::SevSnp:
+        return kernel.sev && kernel.sev_snp;
+    }
+    return false;
+}
+
+// Every number of a model's pool (asid_pool): SEV-SNP counts the SEV-ES ASIDs.
 SlotInputs slot_inputs(EncryptionModel model, const HostFacts& host,
                        const std::optional<LibvirtFacts>& libvirt, const HostReport& report,
                        std::optional<uint32_t> cap) {
-    const bool sev = model == EncryptionModel::Sev;
+    const bool sev_pool = asid_pool(model) == EncryptionModel::Sev;
     SlotInputs in;
-    in.cpuid_range = sev ? sev_asid_count(report.cpu) : sev_es_asid_count(report.cpu);
-    in.kernel_enabled = sev ? report.kernel.sev : report.kernel.sev && report.kernel.sev_es;
+    in.cpuid_range = sev_pool ? sev_asid_count(report.cpu) : sev_es_asid_count(report.cpu);
+    in.kernel_enabled = kernel_enables(model, report.kernel);
     in.config_cap = cap;
-    const auto misc_member = sev ? &MiscCounts::sev : &MiscCounts::sev_es;
+    const auto misc_member = sev_pool ? &MiscCounts::sev : &MiscCounts::sev_es;
     in.misc_capacity = field_of(host.misc_capacity, misc_member);
     in.misc_current = field_of(host.misc_current, misc_member);
     if (libvirt) {
         if (libvirt->domcaps.value && libvirt->domcaps.value->supported)
-            in.libvirt_max =
-                sev ? libvirt->domcaps.value->max_guests : libvirt->domcaps.value->max_es_guests;
-        in.libvirt_running = field_of(libvirt->running, sev ? &RunningEncryptedGuests::sev
-                                                            : &RunningEncryptedGuests::sev_es);
+            in.libvirt_max = sev_pool ? libvirt->domcaps.value->max_guests
+                                      : libvirt->domcaps.value->max_es_guests;
+        in.libvirt_running = field_of(libvirt->running, sev_pool ? &RunningEncryptedGuests::sev
+                                                                 : &RunningEncryptedGuests::sev_es);
     }
     return in;
 }
@@ -46,9 +59,13 @@ void add_slot_check(EncryptionModel model, const SlotInputs& in, const SlotCount
     else if (model == EncryptionModel::Sev)
         checks.fail(id, message,
                     "no source may be 0: see the ASID, misc cgroup and libvirt checks");
-    else
+    else if (model == EncryptionModel::SevEs)
         checks.warn_es(id, message,
                        "no source may be 0: see cpu.asid_split, kernel.sev_es and libvirt.sev");
+    else
+        checks.warn_snp(id, message,
+                        "no source may be 0: SEV-SNP uses the SEV-ES ASIDs; see cpu.asid_split, "
+                        "kernel.sev_snp and libvirt.sev");
 }
 
 } // namespace
@@ -71,25 +88,41 @@ HostReport build_report(const HostFacts& host, const std::optional<LibvirtFacts>
 
     for (const auto model : kAllModels) {
         const auto in = slot_inputs(model, host, libvirt, report, max_encrypted_guests);
-        auto& slots = model == EncryptionModel::Sev ? report.sev_slots : report.sev_es_slots;
-        slots = compute_slots(in);
-        const bool open = model == EncryptionModel::Sev ? checks.sev_open() : checks.sev_es_open();
-        add_slot_check(model, in, slots, open, checks);
+        report.slots(model) = compute_slots(in);
+        add_slot_check(model, in, report.slots(model), checks.open(model), checks);
     }
-    if (checks.sev_open() && report.sev_slots.total > 0)
-        report.models.push_back(EncryptionModel::Sev);
-    if (checks.sev_es_open() && report.sev_es_slots.total > 0)
-        report.models.push_back(EncryptionModel::SevEs);
+    for (const auto model : kAllModels)
+        if (checks.open(model) && report.slots(model).total > 0)
+            report.models.push_back(model);
     report.ready = !report.models.empty();
     report.checks = checks.take();
     return report;
 }
 
+LibvirtSource choose_libvirt_source(const std::filesystem::path& root, bool no_libvirt,
+                                    bool explicit_uri) {
+    if (no_libvirt)
+        return LibvirtSource::None;
+    return is_live_root(root) || explicit_uri ? LibvirtSource::Live : LibvirtSource::Snapshot;
+}
+
+std::optional<LibvirtFacts> read_libvirt_for(const ProbeOptions& options) {
+    switch (options.libvirt) {
+    case LibvirtSource::None:
+        return std::nullopt;
+    case LibvirtSource::Snapshot:
+        return snapshot_libvirt_facts(options.root);
+    case LibvirtSource::Live:
+        return read_libvirt_facts(options.root, options.libvirt_uri, options.machine_type);
+    }
+    return std::nullopt;
+}
+
 HostReport probe_host(const ProbeOptions& options) {
     const auto host = read_host_facts(options.root);
     std::optional<LibvirtFacts> libvirt;
-    if (options.libvirt_uri && host.root_error.empty())
-        libvirt = read_libvirt_facts(options.root, *options.libvirt_uri);
+    if (host.root_error.empty())
+        libvirt = read_libvirt_for(options);
     return build_report(host, libvirt, options.max_encrypted_guests);
 }
 

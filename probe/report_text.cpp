@@ -35,8 +35,11 @@ std::string report_to_text(const HostReport& report) {
         models += (models.empty() ? "" : ", ") + std::string(model_name(model));
     out += "\nready: " + std::string(report.ready ? "yes" : "no");
     out += "\nmodels: " + (models.empty() ? std::string("none") : models);
-    out += "\nslots: amd-sev " + slots_text(report.sev_slots) + ", amd-sev-es " +
-           slots_text(report.sev_es_slots) + "\n";
+    out += "\nslots:";
+    for (const auto model : kAllModels)
+        out += std::string(model == EncryptionModel::Sev ? " " : ", ") +
+               std::string(model_name(model)) + " " + slots_text(report.slots(model));
+    out += "\n";
     return out;
 }
 

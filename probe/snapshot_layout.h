@@ -16,11 +16,15 @@ inline constexpr std::array<const char*, 3> kKvmAmdParameterNames = {"sev", "sev
 inline constexpr std::array<const char*, 3> kMiscCgroupDirs = {
     "sys/fs/cgroup", "sys/fs/cgroup/misc", "sys/fs/cgroup/unified"};
 inline constexpr const char* kMiscCapacity = "misc.capacity";
+// cgroup v2 lists cgroup.type in every cgroup but the root: its presence at
+// sys/fs/cgroup means a cgroup namespace (sevd extension in snapshots).
+inline constexpr const char* kCgroupTypeFile = "sys/fs/cgroup/cgroup.type";
 inline constexpr const char* kMiscCurrent = "misc.current";
 inline constexpr const char* kDevSev = "dev/sev";
 inline constexpr const char* kDevKvm = "dev/kvm"; // sevd extension: present iff /dev/kvm
 inline constexpr const char* kPlatformStatus = "sev/platform-status";
 inline constexpr const char* kSnpPlatformStatus = "sev/snp-platform-status";
 inline constexpr const char* kDomainCapabilities = "libvirt/domcapabilities.xml";
+inline constexpr const char* kLibvirtState = "libvirt/state.json"; // libvirt_state.h
 
 } // namespace sevd::probe::snapshot

@@ -6,6 +6,7 @@
 #include "probe/file_reader.h"
 #include "probe/kvm_param_decoder.h"
 #include "probe/libvirt_queries.h"
+#include "probe/libvirt_state.h"
 #include "probe/sev_device.h"
 #include "probe/snapshot_layout.h"
 
@@ -47,6 +48,9 @@ void capture_kernel(SnapshotWriter& out) {
     const fs::path params = snapshot::kKvmAmdParameters;
     for (const auto* name : snapshot::kKvmAmdParameterNames)
         out.copy(params / name, fs::path("/") / params / name);
+    const auto cgroup_type = fs::path("/") / snapshot::kCgroupTypeFile;
+    if (fs::exists(cgroup_type))
+        out.copy(snapshot::kCgroupTypeFile, cgroup_type);
     // Write the misc files where the reader looks first, whatever the hierarchy.
     for (const auto* dir : snapshot::kMiscCgroupDirs) {
         const auto live = fs::path("/") / dir;
@@ -77,24 +81,33 @@ void capture_firmware(SnapshotWriter& out) {
         out.note("SNP_PLATFORM_STATUS: not issued (kvm_amd.sev_snp off)");
 }
 
-void capture_libvirt(SnapshotWriter& out, const std::string& uri) {
-    std::string error;
-    const auto conn = libvirt::open_for_queries(uri, error);
-    if (!conn) {
-        out.note("libvirt " + uri + ": " + error + " (no domcapabilities.xml)");
-        return;
+// What a live probe would read from libvirt: the connection (or its error)
+// and running guests in state.json, the domain capabilities beside it.
+void capture_libvirt(SnapshotWriter& out, const std::string& uri, const std::string& machine_type) {
+    LibvirtFacts facts;
+    facts.uri = uri;
+    facts.machine_type = machine_type;
+    const auto conn = libvirt::open_for_queries(uri, facts.connect_error);
+    if (conn) {
+        facts.connected = true;
+        facts.version = fetch_libvirt_version(conn.get());
+        facts.running = count_running_encrypted_guests(conn.get());
+        std::string error;
+        const auto xml = fetch_domain_capabilities_xml(conn.get(), machine_type, error);
+        if (xml)
+            out.write(snapshot::kDomainCapabilities, *xml);
+        else
+            facts.domcaps.error = uri + " (" + machine_type + "): " + error;
     }
-    const auto xml = fetch_domain_capabilities_xml(conn.get(), error);
-    if (!xml) {
-        out.note("libvirt " + uri + " domain capabilities: " + error);
-        return;
-    }
-    out.write(snapshot::kDomainCapabilities, *xml);
+    if (!facts.connected)
+        out.note("libvirt " + uri + ": " + facts.connect_error + " (recorded in state.json)");
+    out.write(snapshot::kLibvirtState, format_libvirt_state(facts));
 }
 
 } // namespace
 
-CaptureResult capture_snapshot(const fs::path& dir, const std::optional<std::string>& libvirt_uri) {
+CaptureResult capture_snapshot(const fs::path& dir, const std::optional<std::string>& libvirt_uri,
+                               const std::string& machine_type) {
     std::error_code ec;
     if (fs::exists(dir, ec) && !fs::is_empty(dir, ec))
         throw std::runtime_error(dir.string() + ": exists and is not empty (stale files would "
@@ -110,7 +123,7 @@ CaptureResult capture_snapshot(const fs::path& dir, const std::optional<std::str
     if (fs::exists(fs::path("/") / snapshot::kDevKvm))
         out.write(snapshot::kDevKvm, "");
     if (libvirt_uri)
-        capture_libvirt(out, *libvirt_uri);
+        capture_libvirt(out, *libvirt_uri, machine_type);
     return out.take();
 }
 

@@ -16,8 +16,11 @@ struct CaptureResult {
 
 // DIR must not exist or be empty (stale files would mislead). Throws
 // std::runtime_error / std::system_error naming the path on I/O errors.
-// libvirt_uri nullopt = do not record domain capabilities.
+// libvirt_uri nullopt = do not record libvirt (no libvirt/ files); else
+// libvirt/state.json always, and libvirt/domcapabilities.xml for
+// `machine_type` when libvirt answered.
 CaptureResult capture_snapshot(const std::filesystem::path& dir,
-                               const std::optional<std::string>& libvirt_uri);
+                               const std::optional<std::string>& libvirt_uri,
+                               const std::string& machine_type = "q35");
 
 } // namespace sevd::probe

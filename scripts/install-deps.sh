@@ -24,6 +24,7 @@ if [[ "${1:-}" == "--tests" ]]; then
     libvirt-daemon-system python3               # system tests: libvirtd.service in the box
     qemu-utils                                  # qemu-img: qcow2 chains, data files in launch tests
     prometheus                                  # promtool: checks the textfile and alert rules
+    python3-dbus                                # the GetAll/GetId figure of a python-dbus client
   )
 fi
 

@@ -56,11 +56,11 @@ SevdDaemon::SevdDaemon(const PrivateBus& bus, const SevdDaemonOptions& options) 
         config = *options.config;
     else
         write_file(config, "");
-    std::vector<std::string> argv = {kSevdBinary,     "serve",
-                                     "--bus",         "system",
-                                     "--root",        options.root.string(),
-                                     "--libvirt-uri", options.libvirt_uri,
-                                     "--config",      config.string()};
+    std::vector<std::string> argv = {kSevdBinary, "serve",        "--bus",
+                                     "system",    "--root",       options.root.string(),
+                                     "--config",  config.string()};
+    if (!options.libvirt_uri.empty()) // empty: none given (a snapshot replays its own libvirt)
+        argv.insert(argv.end(), {"--libvirt-uri", options.libvirt_uri});
     argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
     ChildOptions child;
     child.env = bus.env();

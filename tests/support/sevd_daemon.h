@@ -25,8 +25,8 @@ inline constexpr const char* kUnreachableLibvirt =
 
 struct SevdDaemonOptions {
     std::filesystem::path root; // snapshot directory (required: tests never probe the live host)
-    std::string libvirt_uri = kUnreachableLibvirt;
-    std::optional<std::filesystem::path> config; // default: an empty config file (all defaults)
+    std::string libvirt_uri = kUnreachableLibvirt; // "": no --libvirt-uri (replay the snapshot's)
+    std::optional<std::filesystem::path> config;   // default: an empty config file (all defaults)
     std::vector<std::string> extra_args;
     std::map<std::string, std::string> env; // added to the daemon's environment
     std::optional<int> cpu;                 // pin the daemon to this CPU

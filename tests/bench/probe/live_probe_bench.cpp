@@ -10,7 +10,7 @@ namespace {
 
 void BM_LiveProbeNoLibvirt(benchmark::State& state) {
     sevd::probe::ProbeOptions options;
-    options.libvirt_uri = std::nullopt;
+    options.libvirt = sevd::probe::LibvirtSource::None;
     for (auto _ : state)
         benchmark::DoNotOptimize(sevd::probe::probe_host(options));
 }

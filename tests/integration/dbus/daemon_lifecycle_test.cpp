@@ -64,8 +64,8 @@ TEST(DaemonLifecycle, WithLibvirtUnreachableItStillPublishesAndSaysSo) {
     SevdDaemon daemon(bus, daemon_options(kRome));
     auto conn = connect_to(bus.address());
     dbus::HostClient host(*conn);
-    EXPECT_FALSE(host.libvirt().available);
-    EXPECT_TRUE(host.cpu().sev_es); // the rest of the report is there
+    EXPECT_FALSE(host.libvirt().value("available", false));
+    EXPECT_EQ(host.cpu()["sev_es"], true); // the rest of the report is there
     // The first background attempt lands within a moment; its error names the socket.
     std::string connection_check;
     for (int i = 0; i < 200 && connection_check.find("nonexistent") == std::string::npos; ++i) {
@@ -82,22 +82,111 @@ TEST(DaemonLifecycle, WithLibvirtUnreachableItStillPublishesAndSaysSo) {
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
 }
 
+// One answer everywhere: `sevd probe --json` with the daemon's configuration
+// (here a slot cap of 7) equals Describe(), with a live libvirt given...
 TEST(DaemonLifecycle, DescribeEqualsProbeJson) {
+    TempDir dir;
+    const auto config = dir.path() / "sevd.conf";
+    write_file(config, "[guests]\nmax_encrypted_guests = 7\n");
     PrivateBus bus;
     auto options = daemon_options(kRome);
     options.libvirt_uri = "test:///default";
+    options.config = config;
     SevdDaemon daemon(bus, options);
     auto conn = connect_to(bus.address());
     dbus::HostClient host(*conn);
     // Wait for the background libvirt reading (test driver: connects at once).
-    ASSERT_TRUE(wait_until([&] { return host.libvirt().available; }, std::chrono::seconds(2),
-                           std::chrono::milliseconds(10)))
+    ASSERT_TRUE(wait_until([&] { return host.libvirt().value("available", false); },
+                           std::chrono::seconds(2), std::chrono::milliseconds(10)))
         << daemon.log();
-    const auto probe = run_command({kSevdBinary, "probe", "--json", "--root", kRome.string(),
-                                    "--libvirt-uri", "test:///default"});
+    const auto probe =
+        run_command({kSevdBinary, "probe", "--json", "--root", kRome.string(), "--libvirt-uri",
+                     "test:///default", "--config", config.string()});
     ASSERT_LE(probe.exit_code, 1) << probe.output;
-    EXPECT_EQ(nlohmann::json::parse(host.Describe()), nlohmann::json::parse(probe.output));
+    const auto describe = nlohmann::json::parse(host.Describe());
+    EXPECT_EQ(describe, nlohmann::json::parse(probe.output));
+    EXPECT_EQ(describe["slots"]["amd-sev"]["total"], 7); // the config's cap, in both
     EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+}
+
+// ... and replaying the snapshot alone (no --libvirt-uri: libvirt as recorded).
+TEST(DaemonLifecycle, DescribeEqualsProbeJsonReplayingTheSnapshot) {
+    TempDir dir;
+    const auto config = dir.path() / "sevd.conf";
+    const auto disk = dir.path() / "images/disk.img";
+    write_file(disk, "raw disk");
+    write_file(config, "[libvirt]\nuri = qemu+unix:///system?socket=/nonexistent/sevd-sock\n"
+                       "[guests]\nmax_encrypted_guests = 50\nimage_dirs = " +
+                           (dir.path() / "images").string() + "\n");
+    PrivateBus bus;
+    auto options = daemon_options(kRome);
+    options.libvirt_uri = "";
+    options.config = config;
+    SevdDaemon daemon(bus, options);
+    auto conn = connect_to(bus.address());
+    dbus::HostClient host(*conn);
+    const auto probe = run_command(
+        {kSevdBinary, "probe", "--json", "--root", kRome.string(), "--config", config.string()});
+    ASSERT_EQ(probe.exit_code, 0) << probe.output; // ready: the recorded libvirt answered
+    const auto describe = nlohmann::json::parse(host.Describe());
+    EXPECT_EQ(describe, nlohmann::json::parse(probe.output));
+    EXPECT_EQ(describe["slots"]["amd-sev"]["total"], 50);
+    EXPECT_EQ(describe["libvirt"]["available"], true); // the config's URI is not consulted
+    // A replay has no libvirt to launch on: Launch refuses with Unsupported.
+    const auto launch = run_command({kSevdctlBinary, "launch", "g1", "--memory", "512", "--vcpus",
+                                     "1", "--disk", disk.string()},
+                                    bus.env());
+    EXPECT_EQ(launch.exit_code, 1) << launch.output;
+    EXPECT_NE(launch.output.find("replays the snapshot"), std::string::npos) << launch.output;
+    EXPECT_NE(launch.output.find("--libvirt-uri"), std::string::npos) << launch.output;
+    EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+}
+
+// SEV-SNP through the daemon: Plan builds <launchSecurity type='sev-snp'> where
+// libvirt lists it, and refuses naming libvirt 10.5 where it does not (the
+// snapshots' domain capabilities, running guests from the test driver).
+TEST(DaemonLifecycle, PlanForSevSnpFollowsLibvirtsCapabilities) {
+    TempDir dir;
+    const auto disk = dir.path() / "images/disk.img";
+    write_file(disk, "raw disk");
+    const auto config = dir.path() / "sevd.conf";
+    write_file(config, "[guests]\nimage_dirs = " + (dir.path() / "images").string() + "\n");
+    const std::vector<std::string> plan = {kSevdctlBinary,
+                                           "launch",
+                                           "snp1",
+                                           "--memory",
+                                           "1024",
+                                           "--vcpus",
+                                           "1",
+                                           "--disk",
+                                           disk.string(),
+                                           "--property",
+                                           "hw_mem_encryption_model=amd-sev-snp",
+                                           "--print-xml"};
+    for (const std::string host : {"genoa-snp-on", "genoa-snp-on-libvirt9"}) {
+        PrivateBus bus;
+        auto options = daemon_options(std::filesystem::path(SEVD_FIXTURES_DIR) / host);
+        options.libvirt_uri = "test:///default";
+        options.config = config;
+        SevdDaemon daemon(bus, options);
+        auto conn = connect_to(bus.address());
+        dbus::HostClient host_client(*conn);
+        ASSERT_TRUE(wait_until([&] { return host_client.libvirt().value("available", false); },
+                               std::chrono::seconds(10), std::chrono::milliseconds(10)))
+            << daemon.log();
+        const auto r = run_command(plan, bus.env());
+        if (host == "genoa-snp-on") {
+            EXPECT_EQ(r.exit_code, 0) << r.output;
+            EXPECT_NE(r.output.find("<launchSecurity type=\"sev-snp\">"), std::string::npos)
+                << r.output;
+            EXPECT_NE(r.output.find("<policy>0x00030000</policy>"), std::string::npos) << r.output;
+            EXPECT_EQ(host_client.SevSnpSlots(), (sdbus::Struct<uint32_t, uint32_t>{252, 1}));
+        } else {
+            EXPECT_EQ(r.exit_code, 1) << r.output;
+            EXPECT_NE(r.output.find("libvirt 10.5"), std::string::npos) << r.output;
+        }
+        EXPECT_EQ(daemon.stop(), 0) << daemon.log();
+    }
 }
 
 TEST(DaemonLifecycle, SigintExitsCleanly) {

@@ -124,7 +124,7 @@ protected:
         conn_ = connect_to(bus_->address());
         host_ = std::make_unique<dbus::HostClient>(*conn_);
     }
-    bool libvirt_available() { return host_->libvirt().available; }
+    bool libvirt_available() { return host_->libvirt().value("available", false); }
     int subscriptions() { return occurrences(daemon_->log(), kSubscribedLog); }
     // Runs virsh against the test driver's shared state.
     void virsh(const std::string& command, const std::string& domain) {

@@ -35,7 +35,7 @@ protected:
         host_ = std::make_unique<dbus::HostClient>(*conn_);
     }
     std::vector<pid_t> helpers() { return child_pids(daemon_->pid(), kHelperComm); }
-    bool libvirt_available() { return host_->libvirt().available; }
+    bool libvirt_available() { return host_->libvirt().value("available", false); }
     // The one helper, once Host1 says libvirt is there.
     pid_t connected_helper() {
         pid_t helper = -1;

@@ -149,7 +149,7 @@ TEST(HelperLink, AKilledHelperIsAnnouncedAndReplacedWithANewGeneration) {
 TEST(HelperLink, UnreachableLibvirtIsReportedAndLeavesNoHelperRunning) {
     Seen seen;
     HelperLink link(kHelper, kUnreachable, seen.handlers());
-    const auto facts = read_facts_through(link, "/", kUnreachable);
+    const auto facts = read_facts_through(link, "/", kUnreachable, "q35");
     EXPECT_FALSE(facts.connected);
     EXPECT_NE(facts.connect_error.find("nonexistent"), std::string::npos) << facts.connect_error;
     // It held no connection, so it was told to exit (and nothing announced).
@@ -166,7 +166,8 @@ TEST(HelperLink, UnreachableLibvirtIsReportedAndLeavesNoHelperRunning) {
 TEST(HelperLink, ASnapshotRootKeepsItsDomainCapabilitiesWhateverTheHelperSays) {
     // rome-split-asids holds libvirt/domcapabilities.xml: SEV supported, cbitpos 47.
     HelperLink link("/nonexistent/sevd-libvirt", kTestUri, {});
-    const auto facts = read_facts_through(link, SEVD_FIXTURES_DIR "/rome-split-asids", kTestUri);
+    const auto facts =
+        read_facts_through(link, SEVD_FIXTURES_DIR "/rome-split-asids", kTestUri, "q35");
     EXPECT_FALSE(facts.connected);
     EXPECT_NE(facts.connect_error.find("cannot start /nonexistent/sevd-libvirt"), std::string::npos)
         << facts.connect_error;

@@ -76,7 +76,7 @@ TEST(ProbeCli, HumanOutput) {
     EXPECT_THAT(run.out, HasSubstr("SKIP  libvirt.connection: "));
     // Summary: 509 SEV ASIDs, misc.current "sev 2".
     EXPECT_THAT(run.out, HasSubstr("\nready: yes\nmodels: amd-sev\nslots: amd-sev 2/509 used, "
-                                   "amd-sev-es 0/0 used\n"));
+                                   "amd-sev-es 0/0 used, amd-sev-snp 0/0 used\n"));
 }
 
 TEST(ProbeCli, MissingRootIsExit2NamingThePath) {

@@ -1,7 +1,7 @@
 // host_properties(): the report → D-Bus value mapping; changed_host_properties():
-// exactly the names whose values differ; the struct-typed properties convert
-// to D-Bus and back field by field; and the property names and types agree
-// with the interface XML, the source of truth.
+// exactly the names whose values differ; the a{sv} sections carry the JSON
+// report's keys and convert to D-Bus and back; and the property names, types
+// and documented keys agree with the interface XML, the source of truth.
 #include <map>
 #include <set>
 
@@ -35,7 +35,7 @@ probe::HostReport rome_like_report() {
     r.sev_es_slots = {99, 1};
     r.libvirt.max_guests = 410;
     r.mem_total_bytes = 64ull << 30;
-    r.checks = {{"cpu.vendor", probe::CheckStatus::Pass, "AuthenticAMD", ""}};
+    r.checks = {{"cpu.vendor", probe::CheckStatus::Pass, "AuthenticAMD", "", {}}};
     return r;
 }
 
@@ -46,23 +46,28 @@ TEST(HostProperties, MapsReportToDbusValues) {
     EXPECT_EQ(p.traits, (std::vector<std::string>{"HW_CPU_X86_AMD_SEV", "HW_CPU_X86_AMD_SEV_ES"}));
     EXPECT_EQ(p.sev_slots, UintPair(410, 3));
     EXPECT_EQ(p.sev_es_slots, UintPair(99, 1));
-    EXPECT_EQ(p.cpu.brand, "AMD EPYC 7742 64-Core Processor");
-    EXPECT_TRUE(p.cpu.sev_es);
-    EXPECT_EQ(p.cpu.cbitpos, 47u);
-    EXPECT_EQ(p.cpu.min_sev_asid, 100u);
-    EXPECT_EQ(p.kernel, (KernelProperty{true, true, true, false}));
-    EXPECT_EQ(p.firmware.api_major, 1u);
-    EXPECT_EQ(p.firmware.api_minor, 51u);
-    EXPECT_EQ(p.firmware.state, "uninit");
-    EXPECT_EQ(p.libvirt.max_guests, 410u);
-    EXPECT_EQ(p.libvirt.max_es_guests, 0u); // not reported → 0
+    EXPECT_EQ(p.cpu["brand"], "AMD EPYC 7742 64-Core Processor");
+    EXPECT_EQ(p.cpu["sev_es"], true);
+    EXPECT_EQ(p.cpu["cbitpos"], 47u);
+    EXPECT_EQ(p.cpu["min_sev_asid"], 100u);
+    EXPECT_EQ(p.kernel["module_loaded"], true);
+    EXPECT_EQ(p.kernel["sev_snp"], false);
+    EXPECT_EQ(p.firmware["api_major"], 1u);
+    EXPECT_EQ(p.firmware["api_minor"], 51u);
+    EXPECT_EQ(p.firmware["state"], "uninit");
+    EXPECT_EQ(p.libvirt["max_guests"], 410u);
+    EXPECT_EQ(p.libvirt["max_es_guests"], 0u); // not reported → 0
     EXPECT_EQ(p.mem_total, 64ull << 30);
 }
 
-TEST(HostProperties, UnknownFirmwareStateIsEmpty) {
+// An unknown value (JSON null) is left out of the a{sv}, not sent as "" or 0.
+TEST(HostProperties, UnknownFirmwareStateIsLeftOut) {
     auto r = rome_like_report();
     r.firmware.state.reset();
-    EXPECT_EQ(host_properties(r).firmware.state, "");
+    const auto section = section_to_dbus(host_properties(r).firmware);
+    EXPECT_EQ(section.count("state"), 0u);
+    EXPECT_EQ(section.count("snp"), 0u); // no SNP status read
+    EXPECT_EQ(section.at("api_minor").get<uint32_t>(), 51u);
 }
 
 TEST(HostProperties, SameReportChangesNothing) {
@@ -82,16 +87,16 @@ TEST(HostProperties, OneUsedSlotMoreChangesOnlySevSlots) {
 TEST(HostProperties, OneFieldOfASectionChangesOnlyThatSection) {
     const auto before = host_properties(rome_like_report());
     auto after = before;
-    after.cpu.vmpls = 4;
+    after.cpu["vmpls"] = 4u;
     EXPECT_EQ(changed_host_properties(before, after), std::vector<std::string>{"Cpu"});
     after = before;
-    after.kernel.sev_snp = true;
+    after.kernel["sev_snp"] = true;
     EXPECT_EQ(changed_host_properties(before, after), std::vector<std::string>{"Kernel"});
     after = before;
-    after.firmware.guest_count = 2;
+    after.firmware["guest_count"] = 2u;
     EXPECT_EQ(changed_host_properties(before, after), std::vector<std::string>{"Firmware"});
     after = before;
-    after.libvirt.max_es_guests = 99;
+    after.libvirt["max_es_guests"] = 99u;
     EXPECT_EQ(changed_host_properties(before, after), std::vector<std::string>{"Libvirt"});
 }
 
@@ -106,20 +111,35 @@ TEST(HostProperties, LosingSevEsChangesModelsTraitsSlotsAndKernel) {
               (std::vector<std::string>{"Models", "Traits", "SevEsSlots", "Kernel"}));
 }
 
-// Each field goes to its own position of the D-Bus struct and comes back.
-TEST(HostProperties, SectionStructsRoundTripFieldByField) {
-    const CpuProperty cpu{"AuthenticAMD", "EPYC", true, true, true, false, 47, 5, 4, 509, 100};
-    EXPECT_EQ(cpu_from_dbus(to_dbus(cpu)), cpu);
-    EXPECT_EQ(std::get<1>(to_dbus(cpu)), "EPYC");
-    EXPECT_EQ(std::get<10>(to_dbus(cpu)), 100u); // min_sev_asid is last
-    const KernelProperty kernel{true, false, true, false};
-    EXPECT_EQ(kernel_from_dbus(to_dbus(kernel)), kernel);
-    const FirmwareProperty firmware{true, 1, 51, 3, "working", 2};
-    EXPECT_EQ(firmware_from_dbus(to_dbus(firmware)), firmware);
-    EXPECT_EQ(std::get<4>(to_dbus(firmware)), "working");
-    const LibvirtProperty libvirt{true, true, 47, 1, 410, 99};
-    EXPECT_EQ(libvirt_from_dbus(to_dbus(libvirt)), libvirt);
-    EXPECT_EQ(std::get<5>(to_dbus(libvirt)), 99u); // max_es_guests is last
+// A report with every section's keys present (SNP status read).
+probe::HostReport snp_report() {
+    auto r = rome_like_report();
+    r.firmware.snp =
+        probe::SnpFirmwareReport{1,  55, probe::FirmwareState::Init, true,
+                                 31, 0,  0xdb19000000000004ull,      0xdb19000000000004ull};
+    r.sev_snp_slots = {254, 0};
+    return r;
+}
+
+// Each key keeps its name, its D-Bus type and its value, and comes back.
+TEST(HostProperties, SectionsRoundTripKeyByKey) {
+    const auto p = host_properties(snp_report());
+    for (const auto* section : {&p.cpu, &p.kernel, &p.firmware, &p.libvirt})
+        EXPECT_EQ(section_from_dbus(section_to_dbus(*section)), *section) << section->dump();
+    const auto cpu = section_to_dbus(p.cpu);
+    EXPECT_EQ(cpu.at("brand").peekValueType(), "s");
+    EXPECT_EQ(cpu.at("sev_es").peekValueType(), "b");
+    EXPECT_EQ(cpu.at("min_sev_asid").peekValueType(), "u");
+    const auto firmware = section_to_dbus(p.firmware);
+    EXPECT_EQ(firmware.at("snp").peekValueType(), "a{sv}");
+    const auto snp = firmware.at("snp").get<Section>();
+    EXPECT_EQ(snp.at("current_tcb").peekValueType(), "t");
+    EXPECT_EQ(snp.at("current_tcb").get<uint64_t>(), 0xdb19000000000004ull);
+}
+
+TEST(HostProperties, SectionOfAnUnsupportedValueThrows) {
+    EXPECT_THROW(section_to_dbus(nlohmann::json{{"list", {1, 2}}}), std::invalid_argument);
+    EXPECT_THROW(section_to_dbus(nlohmann::json{{"big", 1ull << 40}}), std::invalid_argument);
 }
 
 // name → type signature of every org.sevd.Host1 property in the XML.
@@ -140,13 +160,38 @@ std::set<std::string> xml_property_names() {
     return names;
 }
 
-// The C++ structs serialise with exactly the signatures the XML declares.
-TEST(HostProperties, SectionStructSignaturesMatchTheXml) {
+// The sections are a{sv} in the XML, and its DocString names every key the
+// report carries ("key t" for each key and its D-Bus type).
+std::map<std::string, std::string> xml_docs() {
+    pugi::xml_document doc;
+    EXPECT_TRUE(doc.load_file(SEVD_SOURCE_DIR "/dbus/org.sevd.Host1.xml"));
+    std::map<std::string, std::string> docs;
+    for (auto prop : doc.select_nodes("/node/interface[@name='org.sevd.Host1']/property"))
+        docs[prop.node().attribute("name").value()] =
+            prop.node().child("annotation").attribute("value").value();
+    return docs;
+}
+
+void expect_documented(const std::string& doc, const Section& section) {
+    for (const auto& [key, value] : section) {
+        const auto type = value.peekValueType();
+        EXPECT_NE(doc.find(key + " " + type), std::string::npos)
+            << "'" << key << " " << type << "' is not documented in: " << doc;
+        if (type == "a{sv}")
+            expect_documented(doc, value.get<Section>());
+    }
+}
+
+TEST(HostProperties, SectionsAreDictionariesWithEveryKeyDocumented) {
     const auto xml = xml_properties();
-    EXPECT_EQ(xml.at("Cpu"), sdbus::signature_of<CpuStruct>::str());
-    EXPECT_EQ(xml.at("Kernel"), sdbus::signature_of<KernelStruct>::str());
-    EXPECT_EQ(xml.at("Firmware"), sdbus::signature_of<FirmwareStruct>::str());
-    EXPECT_EQ(xml.at("Libvirt"), sdbus::signature_of<LibvirtStruct>::str());
+    const auto docs = xml_docs();
+    const auto p = host_properties(snp_report());
+    const std::map<std::string, const nlohmann::json*> sections = {
+        {"Cpu", &p.cpu}, {"Kernel", &p.kernel}, {"Firmware", &p.firmware}, {"Libvirt", &p.libvirt}};
+    for (const auto& [name, json] : sections) {
+        EXPECT_EQ(xml.at(name), "a{sv}");
+        expect_documented(docs.at(name), section_to_dbus(*json));
+    }
 }
 
 // The six properties DESIGN.md names keep their names and types.
@@ -157,6 +202,7 @@ TEST(HostProperties, DesignContractPropertiesKeepTheirTypes) {
     EXPECT_EQ(xml.at("Traits"), "as");
     EXPECT_EQ(xml.at("SevSlots"), "(uu)");
     EXPECT_EQ(xml.at("SevEsSlots"), "(uu)");
+    EXPECT_EQ(xml.at("SevSnpSlots"), "(uu)");
     EXPECT_EQ(xml.at("Hypervisor"), "b");
 }
 
@@ -164,7 +210,7 @@ TEST(HostProperties, DesignContractPropertiesKeepTheirTypes) {
 // every value differs from the default changes every name exactly once.
 TEST(HostProperties, ComparesExactlyTheXmlProperties) {
     HostProperties a;
-    HostProperties b = host_properties(rome_like_report());
+    HostProperties b = host_properties(snp_report());
     b.hypervisor = true;
     const auto changed = changed_host_properties(a, b);
     const std::set<std::string> changed_set(changed.begin(), changed.end());

@@ -14,9 +14,12 @@ TEST(ReportFromJson, PrintedFieldsRoundTrip) {
     r.models = {EncryptionModel::Sev};
     r.sev_slots = {410, 3};
     r.sev_es_slots = {0, 0};
-    r.checks = {{"kernel.sev_es", probe::CheckStatus::Warn, "kvm_amd.sev_es is off",
-                 "set kvm_amd.sev_es=1"},
-                {"cpu.vendor", probe::CheckStatus::Pass, "AuthenticAMD", ""}};
+    r.checks = {{"kernel.sev_es",
+                 probe::CheckStatus::Warn,
+                 "kvm_amd.sev_es is off",
+                 "set kvm_amd.sev_es=1",
+                 {}},
+                {"cpu.vendor", probe::CheckStatus::Pass, "AuthenticAMD", "", {}}};
     const auto back = report_from_json(probe::report_to_json(r).dump());
     EXPECT_EQ(back.ready, r.ready);
     EXPECT_EQ(back.models, r.models);

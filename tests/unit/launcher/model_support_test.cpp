@@ -23,6 +23,51 @@ probe::HostReport rome() {
     return r;
 }
 
+// A Genoa with SNP on and Debian 12's libvirt (no sev-snp launch security).
+probe::HostReport genoa_snp_libvirt9() {
+    auto r = rome();
+    r.cpu.sev_snp = true;
+    r.cpu.min_sev_asid = 253;
+    r.cpu.max_asid = 1006;
+    r.kernel.sev_snp = true;
+    r.sev_snp_slots = {252, 0};
+    return r;
+}
+
+TEST(ModelSupport, SnpWithoutLibvirtSupportNamesLibvirt105) {
+    const auto support = model_support(genoa_snp_libvirt9(), EncryptionModel::SevSnp);
+    EXPECT_FALSE(support.launchable);
+    EXPECT_EQ(support.refusal, ErrorCode::Unsupported);
+    EXPECT_NE(support.reason.find("libvirt 10.5"), std::string::npos) << support.reason;
+}
+
+TEST(ModelSupport, SnpNeedsTheCpuAndTheKernel) {
+    EXPECT_NE(model_support(rome(), EncryptionModel::SevSnp).reason.find("SEV-SNP"),
+              std::string::npos);
+    auto r = genoa_snp_libvirt9();
+    r.kernel.sev_snp = false;
+    EXPECT_NE(model_support(r, EncryptionModel::SevSnp).reason.find("kvm_amd.sev_snp"),
+              std::string::npos);
+}
+
+// SEV-ES closed by a warning (SNP on): the refusal quotes it.
+TEST(ModelSupport, SevEsClosedByAWarningSaysWhy) {
+    auto r = genoa_snp_libvirt9();
+    r.libvirt.sev_snp = true;
+    r.sev_es_slots = {252, 0};
+    r.models = {EncryptionModel::Sev, EncryptionModel::SevSnp};
+    probe::Check check{"kernel.sev_es_with_snp",
+                       probe::CheckStatus::Warn,
+                       "SEV-ES closed: kvm_amd.sev_snp is on",
+                       "launch these guests as amd-sev-snp",
+                       {EncryptionModel::SevEs}};
+    r.checks.push_back(check);
+    const auto support = model_support(r, EncryptionModel::SevEs);
+    EXPECT_FALSE(support.launchable);
+    EXPECT_NE(support.reason.find("amd-sev-snp"), std::string::npos) << support.reason;
+    EXPECT_TRUE(model_support(r, EncryptionModel::SevSnp).launchable);
+}
+
 TEST(ModelSupport, ListedModelIsLaunchable) {
     EXPECT_TRUE(model_support(rome(), EncryptionModel::Sev).launchable);
 }

@@ -36,6 +36,7 @@ LaunchRequest request_with(Props properties) {
 }
 
 constexpr auto SevEs = EncryptionModel::SevEs;
+constexpr auto SevSnp = EncryptionModel::SevSnp;
 constexpr auto Invalid = ErrorCode::InvalidArgument;
 constexpr auto Conflict = ErrorCode::Conflict;
 
@@ -85,10 +86,12 @@ std::vector<Case> model_cases() {
         refuse("flavor sev-es, image sev",
                {{"hw:mem_encryption_model", "amd-sev-es"}, {"hw_mem_encryption_model", "amd-sev"}},
                Conflict),
-        refuse("unknown model snp", {{"hw_mem_encryption_model", "amd-sev-snp"}}, Invalid,
-               {"hw_mem_encryption_model", "amd-sev-snp", "amd-sev, amd-sev-es"}),
+        accept("image model amd-sev-snp (Nova's value)",
+               {{"hw_mem_encryption_model", "amd-sev-snp"}}, SevSnp),
+        refuse("unknown model tdx", {{"hw_mem_encryption_model", "intel-tdx"}}, Invalid,
+               {"hw_mem_encryption_model", "intel-tdx", "amd-sev, amd-sev-es, amd-sev-snp"}),
         refuse("unknown model on the flavor", {{"hw:mem_encryption_model", "sev"}}, Invalid,
-               {"'sev'", "amd-sev, amd-sev-es"}),
+               {"'sev'", "amd-sev, amd-sev-es, amd-sev-snp"}),
         accept("trait SEV-ES required implies amd-sev-es",
                {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"}}, SevEs),
         accept("trait SEV required keeps amd-sev", {{"trait:HW_CPU_X86_AMD_SEV", "required"}}),
@@ -118,8 +121,20 @@ std::vector<Case> model_cases() {
                {"trait:HW_CPU_X86_AMD_SEV"}),
         refuse("trait value not required/forbidden", {{"trait:HW_CPU_X86_AMD_SEV", "preferred"}},
                Invalid, {"preferred", "required, forbidden"}),
-        refuse("SNP trait is not in the vocabulary", {{"trait:HW_CPU_X86_AMD_SEV_SNP", "required"}},
-               Invalid, {"trait:HW_CPU_X86_AMD_SEV_SNP"}),
+        accept("trait SEV-SNP required implies amd-sev-snp",
+               {{"trait:HW_CPU_X86_AMD_SEV_SNP", "required"}}, SevSnp),
+        refuse("trait SEV-SNP required vs amd-sev-es",
+               {{"trait:HW_CPU_X86_AMD_SEV_SNP", "required"},
+                {"hw_mem_encryption_model", "amd-sev-es"}},
+               Conflict, {"trait:HW_CPU_X86_AMD_SEV_SNP", "amd-sev-es"}),
+        refuse("trait SEV-SNP forbidden vs amd-sev-snp",
+               {{"trait:HW_CPU_X86_AMD_SEV_SNP", "forbidden"},
+                {"hw_mem_encryption_model", "amd-sev-snp"}},
+               Conflict),
+        refuse("traits SEV-ES and SEV-SNP both required",
+               {{"trait:HW_CPU_X86_AMD_SEV_ES", "required"},
+                {"trait:HW_CPU_X86_AMD_SEV_SNP", "required"}},
+               Conflict),
     };
 }
 

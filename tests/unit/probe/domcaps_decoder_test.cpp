@@ -23,6 +23,31 @@ TEST(DomainCapsDecoder, Supported) {
     EXPECT_EQ(parsed.sev->max_es_guests, 0u);
 }
 
+// libvirt >= 10.5 lists the launch security types (Nova reads the same enum).
+TEST(DomainCapsDecoder, LaunchSecurityListsSevSnp) {
+    const auto sev =
+        "<sev supported='yes'><cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits>"
+        "</sev>";
+    auto parsed = decode_domain_caps_sev(caps(
+        std::string(sev) + "<launchSecurity supported='yes'><enum name='sectype'>"
+                           "<value>sev</value><value>sev-snp</value></enum></launchSecurity>"));
+    ASSERT_TRUE(parsed.sev) << parsed.error;
+    EXPECT_TRUE(parsed.sev->launch_security_listed);
+    EXPECT_TRUE(parsed.sev->sev_snp);
+
+    parsed = decode_domain_caps_sev(caps(std::string(sev) +
+                                         "<launchSecurity supported='yes'><enum name='sectype'>"
+                                         "<value>sev</value></enum></launchSecurity>"));
+    ASSERT_TRUE(parsed.sev);
+    EXPECT_TRUE(parsed.sev->launch_security_listed);
+    EXPECT_FALSE(parsed.sev->sev_snp);
+
+    parsed = decode_domain_caps_sev(caps(sev)); // libvirt 9.0: no element
+    ASSERT_TRUE(parsed.sev);
+    EXPECT_FALSE(parsed.sev->launch_security_listed);
+    EXPECT_FALSE(parsed.sev->sev_snp);
+}
+
 TEST(DomainCapsDecoder, BeforeLibvirt8NoMaxGuests) {
     const auto parsed = decode_domain_caps_sev(caps(
         "<sev supported='yes'><cbitpos>47</cbitpos><reducedPhysBits>1</reducedPhysBits></sev>"));
@@ -67,6 +92,8 @@ TEST(LaunchSecurityDecoder, PolicyBit2IsEs) {
     EXPECT_EQ(decode_launch_security(domain("<launchSecurity type='sev-snp'/>")),
               LaunchSecurityKind::SevEs);
     EXPECT_EQ(decode_launch_security(domain("<launchSecurity type='s390-pv'/>")),
+              LaunchSecurityKind::Other);
+    EXPECT_EQ(decode_launch_security(domain("<launchSecurity type='tdx'/>")),
               LaunchSecurityKind::Other);
     EXPECT_EQ(decode_launch_security(domain("")), LaunchSecurityKind::None);
     EXPECT_EQ(decode_launch_security("<domain"), LaunchSecurityKind::None);

@@ -69,8 +69,11 @@ TEST(ReportJson, RequiredKeysAndTypes) {
                                {"max_guests", T::number_integer},
                                {"max_es_guests", T::number_integer},
                                {"foreign_guests", T::array}});
-    for (const auto* model : {"amd-sev", "amd-sev-es"})
+    for (const auto* model : {"amd-sev", "amd-sev-es", "amd-sev-snp"})
         expect_keys(j["slots"][model], {{"total", T::number_integer}, {"used", T::number_integer}});
+    // Issue 15's additions.
+    expect_keys(j["libvirt"], {{"version", T::number_integer}, {"sev_snp", T::boolean}});
+    expect_keys(j["kernel"], {{"misc_capacity_hidden", T::boolean}});
     for (const auto& check : j["checks"])
         expect_keys(check, {{"id", T::string},
                             {"status", T::string},

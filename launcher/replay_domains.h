@@ -1,0 +1,33 @@
+// LibvirtDomains of a daemon replaying a snapshot (`sevd serve --root DIR`
+// without --libvirt-uri): the recorded host has no libvirt here, so every
+// launch or stop is refused with Unsupported, naming the way to launch.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "launcher/libvirt_domains.h"
+
+namespace sevd::launcher {
+
+class ReplayDomains final : public LibvirtDomains {
+public:
+    explicit ReplayDomains(const std::filesystem::path& root);
+
+    const std::string& uri() const override { return uri_; }
+    void ensure_connected() override { refuse(); }
+    uint64_t generation() const override { return 0; }
+    std::string define_and_start(const std::string&) override { refuse(); }
+    bool destroy_and_undefine(const std::string&) override { refuse(); }
+    bool domain_exists(const std::string&) override { return false; }
+    std::optional<DomainRecord> find_domain(const std::string&) override { return std::nullopt; }
+    std::vector<DomainRecord> list_encrypted_running() override { return {}; }
+
+private:
+    [[noreturn]] void refuse() const;
+
+    std::string uri_;
+    std::string root_;
+};
+
+} // namespace sevd::launcher
