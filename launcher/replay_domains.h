@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "launcher/libvirt_domains.h"
 
@@ -17,11 +18,16 @@ public:
     const std::string& uri() const override { return uri_; }
     void ensure_connected() override { refuse(); }
     uint64_t generation() const override { return 0; }
-    std::string define_and_start(const std::string&) override { refuse(); }
+    std::string define_and_start(const std::string&, const std::vector<FdGroup>&) override {
+        refuse();
+    }
     bool destroy_and_undefine(const std::string&) override { refuse(); }
     bool domain_exists(const std::string&) override { return false; }
     std::optional<DomainRecord> find_domain(const std::string&) override { return std::nullopt; }
     std::vector<DomainRecord> list_encrypted_running() override { return {}; }
+    std::vector<DomainRecord> list_sevd_domains() override { return {}; }
+    void start(const std::string&, const std::vector<FdGroup>&) override { refuse(); }
+    void shutdown(const std::string&) override { refuse(); }
 
 private:
     [[noreturn]] void refuse() const;

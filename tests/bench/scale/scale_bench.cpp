@@ -105,7 +105,8 @@ TEST(ScaleBench, ThousandGuestsOnAGenoaSizedHost) {
     SevdDaemon daemon(bus, setup.options);
     auto conn = connect_to(bus.address());
     dbus::HostClient host(*conn);
-    ASSERT_TRUE(wait_until([&] { return host.Ready() && host.libvirt().available; }, 20s))
+    ASSERT_TRUE(
+        wait_until([&] { return host.Ready() && host.libvirt().value("available", false); }, 20s))
         << daemon.log();
     dbus::LauncherClient launcher(*conn);
     sevd::bench::RawBus raw(bus.address());

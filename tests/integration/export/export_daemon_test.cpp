@@ -74,7 +74,8 @@ protected:
 
 TEST_F(ExportDaemon, FilesCarryTheReportAndPassTheirReaders) {
     dbus::HostClient host(*conn_);
-    ASSERT_TRUE(wait_until([&] { return host.libvirt().available; }, 10s)) << daemon_->log();
+    ASSERT_TRUE(wait_until([&] { return host.libvirt().value("available", false); }, 10s))
+        << daemon_->log();
     auto metrics = wait_for_sample("sevd_libvirt_available", "1");
     const auto report = nlohmann::json::parse(host.Describe());
 
@@ -118,7 +119,8 @@ TEST_F(ExportDaemon, FilesCarryTheReportAndPassTheirReaders) {
 
 TEST_F(ExportDaemon, LaunchAndStopAreExported) {
     dbus::HostClient host(*conn_);
-    ASSERT_TRUE(wait_until([&] { return host.libvirt().available; }, 10s)) << daemon_->log();
+    ASSERT_TRUE(wait_until([&] { return host.libvirt().value("available", false); }, 10s))
+        << daemon_->log();
     dbus::LauncherClient launcher(*conn_);
     launcher.Launch("exported", 512, 1, disk_, {});
     // 512 MiB + 16 MiB overhead = 553648128 bytes locked.

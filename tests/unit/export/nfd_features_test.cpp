@@ -26,7 +26,8 @@ test::nfd::LocalSource read_back(const probe::HostReport& report,
 }
 
 TEST(NfdFeatures, LabelsAndCapacityOfASplitAsidHost) {
-    // rome-split-asids: SEV 410 slots (3 used), SEV-ES 99 (1 used), both launchable.
+    // rome-split-asids: SEV 410 slots (3 used), SEV-ES 99 (1 used), both
+    // launchable; no SNP (a Rome CPU): no SNP slot.
     const auto report = report_for("rome-split-asids");
     const auto source = read_back(report, kNow);
     EXPECT_TRUE(source.errors.empty());
@@ -38,6 +39,8 @@ TEST(NfdFeatures, LabelsAndCapacityOfASplitAsidHost) {
     features[kNs + "amd-sev.slots-free"] = "407";
     features[kNs + "amd-sev-es.slots"] = "99";
     features[kNs + "amd-sev-es.slots-free"] = "98";
+    features[kNs + "amd-sev-snp.slots"] = "0";
+    features[kNs + "amd-sev-snp.slots-free"] = "0";
     EXPECT_EQ(source.features, features);
 }
 

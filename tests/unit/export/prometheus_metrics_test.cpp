@@ -129,7 +129,7 @@ TEST(PrometheusMetrics, FirmwareInfo) {
 
 TEST(PrometheusMetrics, LabelValuesAreEscaped) {
     ExportValues values;
-    values.report.checks.push_back({"odd\"id\\x\ny", probe::CheckStatus::Pass, "", ""});
+    values.report.checks.push_back({"odd\"id\\x\ny", probe::CheckStatus::Pass, "", "", {}});
     const auto text = render_prometheus(values);
     EXPECT_NE(text.find(R"(sevd_check{id="odd\"id\\x\ny",status="pass"} 1)"), std::string::npos)
         << text;

@@ -33,9 +33,9 @@ TEST(SnpHosts, Milan7453SnpOnRunsSevAndSnpNotEs) {
     const auto r = replay("milan-7453-snp-on");
     EXPECT_TRUE(r.ready);
     EXPECT_EQ(r.models, kSevAndSnp);
-    EXPECT_EQ(r.sev_slots, (SlotCount{255, 0}));
-    EXPECT_EQ(r.sev_es_slots, (SlotCount{254, 0}));
-    EXPECT_EQ(r.sev_snp_slots, (SlotCount{254, 0}));
+    EXPECT_EQ(r.sev_slots, (SlotCount{255, 0, true}));
+    EXPECT_EQ(r.sev_es_slots, (SlotCount{254, 0, true}));
+    EXPECT_EQ(r.sev_snp_slots, (SlotCount{254, 0, true}));
     EXPECT_EQ(check_of(r, "kernel.sev_snp").status, CheckStatus::Pass);
     const auto& conflict = check_of(r, "kernel.sev_es_with_snp");
     EXPECT_EQ(conflict.status, CheckStatus::Warn);
@@ -64,9 +64,9 @@ TEST(SnpHosts, Milan7763SnpOffRunsSevAndEs) {
     // SNP_PLATFORM_STATUS never issued (so not in the snapshot).
     const auto r = replay("milan-7763-snp-off");
     EXPECT_EQ(r.models, kSevAndEs);
-    EXPECT_EQ(r.sev_slots, (SlotCount{410, 0}));
-    EXPECT_EQ(r.sev_es_slots, (SlotCount{99, 0}));
-    EXPECT_EQ(r.sev_snp_slots, (SlotCount{0, 0}));
+    EXPECT_EQ(r.sev_slots, (SlotCount{410, 0, true}));
+    EXPECT_EQ(r.sev_es_slots, (SlotCount{99, 0, true}));
+    EXPECT_EQ(r.sev_snp_slots, (SlotCount{0, 0, true}));
     EXPECT_EQ(check_of(r, "kernel.sev_snp").status, CheckStatus::Warn);
     EXPECT_EQ(check_of(r, "kernel.sev_es_with_snp").status, CheckStatus::Pass);
     EXPECT_EQ(check_of(r, "firmware.snp").status, CheckStatus::Skip);
@@ -81,9 +81,9 @@ TEST(SnpHosts, GenoaSnpOnSharesTheEsPoolAndWarnsOnTheTcb) {
     // misc.current sev_es 1: one SEV-ES-pool ASID in use, for both models.
     const auto r = replay("genoa-snp-on");
     EXPECT_EQ(r.models, kSevAndSnp);
-    EXPECT_EQ(r.sev_slots, (SlotCount{754, 0}));
-    EXPECT_EQ(r.sev_es_slots, (SlotCount{252, 1}));
-    EXPECT_EQ(r.sev_snp_slots, (SlotCount{252, 1}));
+    EXPECT_EQ(r.sev_slots, (SlotCount{754, 0, true}));
+    EXPECT_EQ(r.sev_es_slots, (SlotCount{252, 1, true}));
+    EXPECT_EQ(r.sev_snp_slots, (SlotCount{252, 1, true}));
     // Current TCB SNP 21, reported SNP 20: a warning that closes nothing.
     const auto& tcb = check_of(r, "firmware.snp_tcb");
     EXPECT_EQ(tcb.status, CheckStatus::Warn);
@@ -108,9 +108,9 @@ TEST(SnpHosts, GenoaSnpOnWithDebian12LibvirtClosesSnpWithTheReason) {
 TEST(SnpHosts, GenoaSnpOffRunsSevAndEs) {
     const auto r = replay("genoa-snp-off");
     EXPECT_EQ(r.models, kSevAndEs);
-    EXPECT_EQ(r.sev_slots, (SlotCount{754, 0}));
-    EXPECT_EQ(r.sev_es_slots, (SlotCount{252, 0}));
-    EXPECT_EQ(r.sev_snp_slots, (SlotCount{0, 0}));
+    EXPECT_EQ(r.sev_slots, (SlotCount{754, 0, true}));
+    EXPECT_EQ(r.sev_es_slots, (SlotCount{252, 0, true}));
+    EXPECT_EQ(r.sev_snp_slots, (SlotCount{0, 0, true}));
     // libvirt 10.10 lists sev-snp, but the kernel has SNP off.
     EXPECT_TRUE(r.libvirt.sev_snp);
     EXPECT_EQ(check_of(r, "libvirt.sev_snp").status, CheckStatus::Skip);
@@ -120,15 +120,15 @@ TEST(SnpHosts, RomeHasNoSnp) {
     const auto r = replay("rome-split-asids");
     EXPECT_EQ(check_of(r, "cpu.sev_snp").status, CheckStatus::Skip);
     // Total 0 (no SNP), used = the shared pool's misc.current sev_es 1.
-    EXPECT_EQ(r.sev_snp_slots, (SlotCount{0, 1}));
+    EXPECT_EQ(r.sev_snp_slots, (SlotCount{0, 1, true}));
     EXPECT_EQ(r.models, kSevAndEs);
 }
 
 TEST(SnpHosts, ConfigCapAppliesToTheSharedPoolToo) {
     const auto root = testing::fixture("genoa-snp-on");
     const auto r = build_report(read_host_facts(root), snapshot_libvirt_facts(root), 8);
-    EXPECT_EQ(r.sev_slots, (SlotCount{8, 0}));
-    EXPECT_EQ(r.sev_snp_slots, (SlotCount{8, 1}));
+    EXPECT_EQ(r.sev_slots, (SlotCount{8, 0, true}));
+    EXPECT_EQ(r.sev_snp_slots, (SlotCount{8, 1, true}));
 }
 
 // A cgroup namespace (container): misc.capacity cannot be seen, the check says
