@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "probe/text_util.h"
+#include "common/text.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -35,10 +35,10 @@ std::string format_limit(int cgroup_version, uint64_t limit_bytes) {
 }
 
 std::optional<uint64_t> parse_limit(int cgroup_version, std::string_view text, uint64_t page_size) {
-    text = probe::trim(text);
+    text = trim(text);
     if (cgroup_version == 2 && text == kV2NoLimit)
         return 0;
-    const auto value = probe::parse_u64(text);
+    const auto value = parse_u64(text);
     if (!value)
         return std::nullopt;
     if (cgroup_version == 1 && *value >= v1_unlimited_bytes(page_size))

@@ -3,7 +3,7 @@
 #include "cgroups/libcgroup_handle.h"
 #include "cgroups/memory_hierarchy.h"
 #include "cgroups/tune_error.h"
-#include "probe/file_reader.h"
+#include "common/file_reader.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -27,7 +27,7 @@ LimitInForce CgroupfsBackend::read() {
     LimitInForce in_force{0, kSourceCgroupfs, mount_.version, control_file()};
     if (!std::filesystem::exists(mount_.root / cgroup_))
         return in_force; // no slice yet: nothing limits the VMs
-    const auto file = probe::read_small_file(control_file());
+    const auto file = read_small_file(control_file());
     if (!file.ok())
         throw TuneError(TuneError::Kind::Io,
                         "cannot read " + control_file() + ": " +

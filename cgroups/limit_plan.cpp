@@ -3,22 +3,14 @@
 #include <array>
 #include <cstdio>
 
+#include "common/size_units.h"
+
 namespace sevd::cgroups {
 
 uint64_t round_down_to_page(uint64_t bytes, uint64_t page_size) {
     if (page_size == 0)
         return bytes;
     return bytes / page_size * page_size;
-}
-
-// Saturates: a sum that does not fit is more than any limit can hold.
-uint64_t guest_locked_bytes(uint64_t ram_bytes, uint64_t guest_overhead_mb) {
-    uint64_t overhead = 0;
-    uint64_t sum = 0;
-    if (__builtin_mul_overflow(guest_overhead_mb, kBytesPerMiB, &overhead) ||
-        __builtin_add_overflow(ram_bytes, overhead, &sum))
-        return UINT64_MAX;
-    return sum;
 }
 
 std::string human_bytes(uint64_t bytes) {
@@ -40,8 +32,10 @@ LimitPlan plan_limit(uint64_t mem_total_bytes, uint64_t reserved_mb, uint64_t pa
     LimitPlan plan;
     plan.mem_total_bytes = mem_total_bytes;
     // The config parser caps the MiB so this fits; a caller that does not is refused.
-    const bool overflow = __builtin_mul_overflow(reserved_mb, kBytesPerMiB, &plan.reserved_bytes);
-    const uint64_t mem_total_mib = mem_total_bytes / kBytesPerMiB;
+    const auto reserved = mib_to_bytes(reserved_mb);
+    const bool overflow = !reserved;
+    plan.reserved_bytes = reserved.value_or(0);
+    const uint64_t mem_total_mib = mem_total_bytes / kMiB;
     if (overflow || plan.reserved_bytes >= mem_total_bytes) {
         plan.refusal = reserve_origin + " = " + std::to_string(reserved_mb) +
                        " MiB is not below MemTotal (" + std::to_string(mem_total_mib) +
@@ -64,12 +58,11 @@ LimitPlan plan_limit(uint64_t mem_total_bytes, uint64_t reserved_mb, uint64_t pa
                        " locked by the SEV guests already running; the old limit stays in force";
         // Guests may lock more than MemTotal (or an unreadable guest counts as
         // everything): then no reserve is low enough.
-        plan.hint =
-            locked_guest_bytes >= mem_total_bytes
-                ? "stop SEV guests first (they lock at least MemTotal)"
-                : "lower [memory] reserved_host_memory_mb to at most " +
-                      std::to_string((mem_total_bytes - locked_guest_bytes) / kBytesPerMiB) +
-                      " MiB, or stop SEV guests first";
+        plan.hint = locked_guest_bytes >= mem_total_bytes
+                        ? "stop SEV guests first (they lock at least MemTotal)"
+                        : "lower [memory] reserved_host_memory_mb to at most " +
+                              std::to_string((mem_total_bytes - locked_guest_bytes) / kMiB) +
+                              " MiB, or stop SEV guests first";
         return plan;
     }
     return plan;

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <string>
 
-namespace sevd::cgroups {
+#include "common/size_units.h"
 
-inline constexpr uint64_t kBytesPerMiB = 1024 * 1024;
+namespace sevd::cgroups {
 
 struct LimitPlan {
     uint64_t mem_total_bytes = 0;
@@ -30,10 +30,6 @@ uint64_t round_down_to_page(uint64_t bytes, uint64_t page_size);
 // the reserve came from ("FILE:LINE: [memory] reserved_host_memory_mb").
 LimitPlan plan_limit(uint64_t mem_total_bytes, uint64_t reserved_mb, uint64_t page_size,
                      uint64_t locked_guest_bytes, const std::string& reserve_origin);
-
-// Guest locked memory: RAM plus the per-guest overhead (firmware, ROM, ACPI);
-// UINT64_MAX when it does not fit 64 bits.
-uint64_t guest_locked_bytes(uint64_t ram_bytes, uint64_t guest_overhead_mb);
 
 // "19.5 GiB", "512 MiB", "4 KiB", "17 B": for messages only.
 std::string human_bytes(uint64_t bytes);

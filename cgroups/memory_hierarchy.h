@@ -2,7 +2,7 @@
 // libcgroup's cgroup_init() finds it: a cgroup v1 mount whose options name
 // "memory", else a cgroup2 mount whose cgroup.controllers lists "memory".
 // Reading it without libcgroup matters to the daemon: cgroup_init() zeroes
-// libcgroup's 0.8 MiB mount table, memory the process then keeps for life,
+// libcgroup's large mount table, memory the process then keeps for life,
 // and the daemon reads the limit far more often than it writes it (a write
 // still goes through libcgroup, which must agree on the mount).
 #pragma once

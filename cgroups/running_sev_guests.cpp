@@ -9,6 +9,7 @@
 #include "probe/asid_pool.h"
 #include "probe/domain_memory.h"
 #include "probe/libvirt_handles.h"
+#include "probe/locked_memory.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -77,7 +78,9 @@ RunningSevGuests query_running_sev_guests(const std::string& uri, uint64_t guest
                           "counted as filling the host, so no limit is lowered";
             continue;
         }
-        const uint64_t bytes = guest_locked_bytes(*ram.bytes, guest_overhead_mb);
+        // Saturates: a sum that does not fit is more than any limit can hold.
+        const uint64_t bytes =
+            probe::locked_bytes(*ram.bytes, guest_overhead_mb).value_or(UINT64_MAX);
         guests.locked_bytes =
             bytes > UINT64_MAX - guests.locked_bytes ? UINT64_MAX : guests.locked_bytes + bytes;
     }

@@ -11,7 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
-#include "dbus/daemon_logging.h"
+#include "common/logging.h"
 #include "libvirt_helper/helper_service.h"
 
 namespace {
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     app.add_option("--uri", uri, "libvirt connection for the launcher's calls")->required();
     int exit_code = 0;
     app.callback([&] {
-        sevd::dbus::setup_daemon_logging("sevd-libvirt");
+        sevd::setup_daemon_logging("sevd-libvirt");
         if (const auto problem = link_fd_problem(fd); !problem.empty()) {
             spdlog::error("descriptor {} is not a SOCK_SEQPACKET socket: {} (sevd-libvirt is "
                           "started by sevd-daemon, not by hand)",
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
             return;
         }
         sevd::libvirt_helper::HelperService service(
-            sevd::libvirt_helper::MessageSocket(sevd::probe::UniqueFd(fd)), uri);
+            sevd::libvirt_helper::MessageSocket(sevd::UniqueFd(fd)), uri);
         exit_code = service.run();
     });
     return sevd::cli::run_app(app, argc, argv, exit_code);

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/text.h"
+
 namespace sevd::config {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/sevd/sevd.conf";
@@ -45,18 +47,18 @@ struct Config {
     bool operator==(const Config&) const = default;
 };
 
-// `text` with every byte that is a control character or not part of valid
-// UTF-8 written as \xHH. Error messages quote file contents and names; they
-// end up in terminals, the journal and JSON (`sevd tune --json`), which needs
-// UTF-8.
-std::string printable_text(std::string_view text);
+// Error messages quote file contents and names; they end up in terminals,
+// the journal and JSON (`sevd tune --json`), which needs UTF-8. A byte that
+// is not shown is spelled \xHH, so the reader can find it in the file.
+inline constexpr ShowPolicy kQuotedFilePolicy{.replace = ShowPolicy::Replace::HexEscape,
+                                              .keep_tab = false};
 
 // A bad value or unknown key: names the file, line and key. The message is
-// kept printable (printable_text) whatever bytes the file held.
+// kept printable (kQuotedFilePolicy) whatever bytes the file held.
 class ConfigError : public std::runtime_error {
 public:
     explicit ConfigError(const std::string& message)
-        : std::runtime_error(printable_text(message)) {}
+        : std::runtime_error(printable_text(message, kQuotedFilePolicy)) {}
 };
 
 // The configuration could not be read at all (I/O, not a bad value).

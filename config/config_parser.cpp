@@ -3,14 +3,14 @@
 #include <charconv>
 #include <functional>
 
+#include "common/size_units.h"
 #include "config/config.h"
 #include "config/ini_lines.h"
 
 namespace sevd::config {
 namespace {
 
-constexpr uint64_t kBytesPerMiB = 1024 * 1024;
-constexpr uint64_t kMaxMiB = UINT64_MAX / kBytesPerMiB; // larger would overflow bytes
+constexpr uint64_t kMaxMiB = UINT64_MAX / kMiB; // larger would overflow bytes
 // 1 TiB of locked memory per guest beyond its RAM is far above any real
 // firmware; with a request's RAM (at most 16 TiB) the sum stays far below 2^64 bytes.
 constexpr uint64_t kMaxGuestOverheadMiB = uint64_t{1} << 20;

@@ -7,9 +7,10 @@
 #include <systemd/sd-daemon.h>
 
 #include "cgroups/limit_plan.h"
+#include "common/logging.h"
+#include "common/size_units.h"
 #include "dbus/bus_error.h"
 #include "dbus/bus_names.h"
-#include "dbus/daemon_logging.h"
 #include "export/ledger_counts.h"
 #include "launcher/replay_domains.h"
 #include "libvirt_helper/helper_domains.h"
@@ -389,7 +390,7 @@ exports::ExportPaths Daemon::export_paths() const {
 // launcher admits nothing until a reading succeeds.
 TuningState Daemon::read_tuning_state() {
     TuningState state;
-    state.reserved_host_memory = config_.reserved_host_memory_mb * cgroups::kBytesPerMiB;
+    state.reserved_host_memory = config_.reserved_host_memory_mb * kMiB;
     std::lock_guard lock(tuner_mutex_);
     if (tuner_) {
         try {

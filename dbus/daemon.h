@@ -13,6 +13,7 @@
 #include <sdbus-c++/sdbus-c++.h>
 
 #include "cgroups/memory_limit_tuner.h"
+#include "common/worker_pool.h"
 #include "config/config.h"
 #include "dbus/authorizer.h"
 #include "dbus/daemon_options.h"
@@ -25,7 +26,6 @@
 #include "dbus/signal_fd.h"
 #include "dbus/tuning_object.h"
 #include "dbus/udev_watcher.h"
-#include "dbus/worker_pool.h"
 #include "export/launch_stats.h"
 #include "launcher/launcher.h"
 #include "libvirt_helper/helper_link.h"

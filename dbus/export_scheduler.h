@@ -8,8 +8,8 @@
 #include <functional>
 #include <memory>
 
+#include "common/worker_pool.h"
 #include "dbus/main_loop.h"
-#include "dbus/worker_pool.h"
 #include "export/fleet_exporter.h"
 
 namespace sevd::dbus {

@@ -10,10 +10,10 @@
 
 #include <sdbus-c++/sdbus-c++.h>
 
+#include "common/worker_pool.h"
 #include "dbus/authorizer.h"
 #include "dbus/generated/org.sevd.Launcher1_adaptor.h"
 #include "dbus/main_loop.h"
-#include "dbus/worker_pool.h"
 #include "export/launch_stats.h"
 #include "launcher/launcher.h"
 

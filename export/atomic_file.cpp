@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/unique_fd.h"
 #include "probe/errno_name.h"
-#include "probe/unique_fd.h"
 
 namespace sevd::exports {
 namespace {
@@ -41,7 +41,7 @@ void write_all(int fd, std::string_view content, const std::filesystem::path& pa
 }
 
 void write_staging(const std::filesystem::path& staging, std::string_view content) {
-    probe::UniqueFd fd(
+    UniqueFd fd(
         ::open(staging.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, kFileMode));
     if (!fd)
         fail("cannot create", staging, errno);

@@ -2,12 +2,11 @@
 
 #include <algorithm>
 
+#include "common/size_units.h"
 #include "launcher/launch_error.h"
 
 namespace sevd::launcher {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 std::string mib(uint64_t bytes) {
     return std::to_string(bytes / kMiB) + " MiB";

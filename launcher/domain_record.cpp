@@ -5,16 +5,15 @@
 
 #include <pugixml.hpp>
 
+#include "common/size_units.h"
+#include "common/text.h"
 #include "launcher/domain_xml.h"
 #include "probe/asid_pool.h"
 #include "probe/domain_mark.h"
 #include "probe/domain_memory.h"
-#include "probe/text_util.h"
 
 namespace sevd::launcher {
 namespace {
-
-constexpr uint64_t kMiB = 1024 * 1024;
 
 // Rounded up: a partial MiB is still locked.
 std::optional<uint64_t> memory_mib(pugi::xml_node memory) {
@@ -76,7 +75,7 @@ DomainRecord parse_domain_record(const std::string& domain_xml) {
     record.launched_by_sevd = probe::has_sevd_mark(domain);
     const auto security = domain.child("launchSecurity");
     const std::string_view policy = security.child_value("policy");
-    record.policy = probe::parse_hex_u32(probe::trim(policy)).value_or(0);
+    record.policy = parse_hex_u32(trim(policy)).value_or(0);
     record.pool = probe::asid_pool(security.attribute("type").as_string(), policy);
     record.disks = disks_of(domain.child("devices"));
     return record;

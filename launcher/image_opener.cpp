@@ -10,8 +10,8 @@
 #include <system_error>
 #include <unistd.h>
 
+#include "common/text.h"
 #include "launcher/launch_error.h"
-#include "launcher/utf8_text.h"
 
 namespace sevd::launcher {
 namespace {
@@ -50,7 +50,7 @@ int open_flags(bool writable) {
 // Every component with O_NOFOLLOW: the relative path is canonical (no '.',
 // '..' or symlink when it was resolved), so any symlink now is a change.
 int walk_nofollow(int dir_fd, const fs::path& relative, int flags) {
-    probe::UniqueFd current(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+    UniqueFd current(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
     auto it = relative.begin();
     for (auto next = std::next(it); next != relative.end(); it = next++) {
         const int fd =
@@ -123,7 +123,7 @@ OpenedFile open_beneath(const std::string& path, const std::vector<fs::path>& di
                "it resolves to '" + printable(resolved.string(), kMaxShownPath) +
                    "', outside the image directories " + image_dirs_text(dirs) +
                    " (image_dirs in sevd.conf); move it into one of them");
-    const probe::UniqueFd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    const UniqueFd dir_fd(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!dir_fd)
         refuse(what, path,
                "its image directory '" + dir.string() + "' cannot be opened (" +

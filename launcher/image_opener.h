@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "common/unique_fd.h"
 #include "launcher/launch_request.h"
-#include "probe/unique_fd.h"
 
 namespace sevd::launcher {
 
 struct OpenedFile {
-    probe::UniqueFd fd;
+    UniqueFd fd;
     std::string path; // canonical, read back from the descriptor
     ImageKind kind = ImageKind::File;
 };

@@ -7,10 +7,10 @@
 #include <unistd.h>
 #include <utility>
 
+#include "common/text.h"
 #include "launcher/image_opener.h"
 #include "launcher/launch_error.h"
 #include "launcher/qcow2_header.h"
-#include "launcher/utf8_text.h"
 
 namespace sevd::launcher {
 namespace {

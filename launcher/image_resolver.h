@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/unique_fd.h"
 #include "launcher/launch_request.h"
-#include "probe/unique_fd.h"
 
 namespace sevd::launcher {
 
@@ -25,7 +25,7 @@ struct ImageUse {
 
 struct OpenedImage {
     ResolvedImage image;
-    std::vector<probe::UniqueFd> fds; // fds[i] holds image.chain[i], opened once
+    std::vector<UniqueFd> fds; // fds[i] holds image.chain[i], opened once
 };
 
 // Throws LaunchError(InvalidArgument) naming the offending file and what to do:

@@ -5,15 +5,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/size_units.h"
+#include "common/text.h"
 #include "launcher/image_resolver.h"
-#include "launcher/locked_memory.h"
 #include "launcher/model_support.h"
-#include "launcher/utf8_text.h"
+#include "probe/locked_memory.h"
 
 namespace sevd::launcher {
 namespace {
 
-constexpr uint64_t kMiB = 1024 * 1024;
 constexpr const char* kNotProbed =
     "the host has not been probed yet; retry once sevd has read the host's capabilities";
 
@@ -147,7 +147,7 @@ std::vector<FdGroup> Launcher::Prepared::fd_groups() const {
 
 AdmissionLedger::Holding Launcher::claim_of(const std::string& name, EncryptionModel model,
                                             uint64_t memory_mib) const {
-    const auto bytes = locked_bytes(memory_mib, config().guest_overhead_mb);
+    const auto bytes = probe::locked_bytes_of_mib(memory_mib, config().guest_overhead_mb);
     if (!bytes) // unreachable within the request and config bounds
         throw LaunchError(ErrorCode::InvalidArgument,
                           "memory " + std::to_string(memory_mib) +
@@ -431,9 +431,9 @@ void Launcher::domain_started(const DomainStarted& event) {
 // A domain whose <memory> cannot be read is counted as filling the limit,
 // logged once while it runs.
 AdmissionLedger::Holding Launcher::holding_of(const DomainRecord& record) {
-    const auto bytes = record.memory_known
-                           ? locked_bytes(record.memory_mib, config().guest_overhead_mb)
-                           : std::nullopt;
+    const auto bytes = record.memory_known ? probe::locked_bytes_of_mib(record.memory_mib,
+                                                                        config().guest_overhead_mb)
+                                           : std::nullopt;
     if (!bytes && unreadable_logged_.insert(record.uuid).second)
         spdlog::error("running encrypted domain '{}' (uuid {}): its memory size cannot be read "
                       "from libvirt's XML; sevd counts it as filling the machine.slice limit and "

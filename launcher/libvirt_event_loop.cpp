@@ -31,10 +31,6 @@ void register_impl() {
 
 } // namespace
 
-bool LibvirtEventLoop::registered() {
-    return g_registered.load();
-}
-
 LibvirtEventLoop::LibvirtEventLoop() {
     std::call_once(g_register_once, register_impl);
     if (!g_registered.load())

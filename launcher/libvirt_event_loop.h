@@ -25,10 +25,6 @@ public:
     LibvirtEventLoop(const LibvirtEventLoop&) = delete;
     LibvirtEventLoop& operator=(const LibvirtEventLoop&) = delete;
 
-    // Whether this process registered the implementation: only then can a
-    // connection opened afterwards deliver events.
-    static bool registered();
-
 private:
     void run();
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "launcher/utf8_text.h"
+#include "common/text.h"
 
 namespace sevd::launcher {
 namespace {

@@ -2,14 +2,13 @@
 
 #include <array>
 
+#include "common/text.h"
 #include "launcher/launch_error.h"
 #include "launcher/property_vocabulary.h"
-#include "probe/text_util.h"
 
 namespace sevd::launcher::rules {
 namespace {
 
-using probe::parse_u64;
 using vocabulary::parse_bool;
 using vocabulary::to_lower;
 

@@ -2,11 +2,11 @@
 
 #include <optional>
 
+#include "common/text.h"
 #include "launcher/instance_options.h"
 #include "launcher/launch_error.h"
 #include "launcher/property_rules.h"
 #include "launcher/property_vocabulary.h"
-#include "launcher/utf8_text.h"
 
 namespace sevd::launcher {
 namespace {

@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/unique_fd.h"
 #include "launcher/launch_error.h"
 #include "libvirt_helper/helper_link.h"
-#include "probe/unique_fd.h"
 
 extern char** environ; // NOLINT: POSIX declares it nowhere else
 
@@ -59,7 +59,7 @@ std::string describe(int status) {
 pid_t spawn_helper(const std::filesystem::path& binary, const std::string& uri, int link_fd) {
     // Above kHelperLinkFd, so the dup2 below really copies (and clears
     // close-on-exec) instead of being a no-op on the same number.
-    const probe::UniqueFd high(::fcntl(link_fd, F_DUPFD_CLOEXEC, kHelperLinkFd + 1));
+    const UniqueFd high(::fcntl(link_fd, F_DUPFD_CLOEXEC, kHelperLinkFd + 1));
     if (!high)
         cannot_start(binary, errno);
     SpawnSetup setup;

@@ -24,8 +24,7 @@ std::unique_ptr<launcher::LibvirtEventLoop> start_event_loop() {
 }
 
 // The names the request gives its descriptors, one each, in order.
-std::vector<launcher::FdGroup> fd_groups(const json& params,
-                                         const std::vector<probe::UniqueFd>& fds) {
+std::vector<launcher::FdGroup> fd_groups(const json& params, const std::vector<UniqueFd>& fds) {
     const auto it = params.find("fd_groups");
     if (it == params.end() || !it->is_array() || it->size() != fds.size())
         throw ProtocolError("the request names " +
@@ -50,8 +49,7 @@ bool is_facts_request(const Request& request) {
 HelperService::HelperService(MessageSocket link, std::string uri)
     : link_(std::move(link)), event_loop_(start_event_loop()),
       client_(std::make_unique<launcher::LibvirtClient>(std::move(uri), forward_events())),
-      facts_lane_(std::make_unique<dbus::WorkerPool>(1)),
-      domain_lane_(std::make_unique<dbus::WorkerPool>(1)) {}
+      facts_lane_(std::make_unique<WorkerPool>(1)), domain_lane_(std::make_unique<WorkerPool>(1)) {}
 
 // Lanes first (they finish the calls under way and use the client), then the
 // client (closes the connection), then the event loop.
@@ -100,7 +98,7 @@ int HelperService::run() {
     return 0;
 }
 
-void HelperService::dispatch(std::string_view message, std::vector<probe::UniqueFd> fds) {
+void HelperService::dispatch(std::string_view message, std::vector<UniqueFd> fds) {
     Request request;
     try {
         request = decode_request(message);
@@ -111,14 +109,14 @@ void HelperService::dispatch(std::string_view message, std::vector<probe::Unique
     }
     auto& lane = is_facts_request(request) ? *facts_lane_ : *domain_lane_;
     // Shared: a worker job is copyable, descriptors are not.
-    auto owned = std::make_shared<std::vector<probe::UniqueFd>>(std::move(fds));
+    auto owned = std::make_shared<std::vector<UniqueFd>>(std::move(fds));
     lane.submit([this, request = std::move(request), owned] {
         for (const auto& part : split_reply(handle(request, *owned), kMaxMessageBytes))
             send(encode(part));
     });
 }
 
-Reply HelperService::handle(const Request& request, const std::vector<probe::UniqueFd>& fds) {
+Reply HelperService::handle(const Request& request, const std::vector<UniqueFd>& fds) {
     Reply reply;
     reply.id = request.id;
     try {
@@ -162,7 +160,7 @@ json HelperService::read_facts(const json& params) {
     return facts_to_json(read);
 }
 
-json HelperService::domain_call(const Request& request, const std::vector<probe::UniqueFd>& fds) {
+json HelperService::domain_call(const Request& request, const std::vector<UniqueFd>& fds) {
     const auto& name = request.method;
     const json& params = request.params;
     if (name == method::kEnsureConnected) {

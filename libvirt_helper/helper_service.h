@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dbus/worker_pool.h"
+#include "common/worker_pool.h"
 #include "launcher/libvirt_client.h"
 #include "launcher/libvirt_event_loop.h"
 #include "libvirt_helper/message_socket.h"
@@ -32,14 +32,14 @@ public:
     int run();
 
 private:
-    void dispatch(std::string_view message, std::vector<probe::UniqueFd> fds);
+    void dispatch(std::string_view message, std::vector<UniqueFd> fds);
     // One request (with the descriptors it carried), answered: the client's
     // result, or its error as a Failure.
-    Reply handle(const Request& request, const std::vector<probe::UniqueFd>& fds);
+    Reply handle(const Request& request, const std::vector<UniqueFd>& fds);
     launcher::LibvirtEvents forward_events();
     void send(const std::string& message);
     nlohmann::json read_facts(const nlohmann::json& params);
-    nlohmann::json domain_call(const Request& request, const std::vector<probe::UniqueFd>& fds);
+    nlohmann::json domain_call(const Request& request, const std::vector<UniqueFd>& fds);
 
     MessageSocket link_;
     // Before the client: libvirt binds a connection to the event loop when
@@ -48,8 +48,8 @@ private:
     std::unique_ptr<launcher::LibvirtClient> client_;
     // The facts lane's alone (one thread): what running domains' XML said.
     probe::LaunchSecurityCache launch_security_;
-    std::unique_ptr<dbus::WorkerPool> facts_lane_;
-    std::unique_ptr<dbus::WorkerPool> domain_lane_;
+    std::unique_ptr<WorkerPool> facts_lane_;
+    std::unique_ptr<WorkerPool> domain_lane_;
 };
 
 } // namespace sevd::libvirt_helper

@@ -34,8 +34,8 @@ std::optional<T> end_or_throw() {
     throw_errno("receiving from the sevd-libvirt link");
 }
 
-std::vector<probe::UniqueFd> take_rights(msghdr& header) {
-    std::vector<probe::UniqueFd> fds;
+std::vector<UniqueFd> take_rights(msghdr& header) {
+    std::vector<UniqueFd> fds;
     for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
@@ -55,7 +55,7 @@ std::pair<MessageSocket, MessageSocket> MessageSocket::pair() {
     int fds[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
         throw_errno("socketpair(AF_UNIX, SOCK_SEQPACKET)");
-    MessageSocket first{probe::UniqueFd(fds[0])}, second{probe::UniqueFd(fds[1])};
+    MessageSocket first{UniqueFd(fds[0])}, second{UniqueFd(fds[1])};
     // The kernel doubles the value (bookkeeping) after capping it at
     // net.core.wmem_max (208 KiB by default): 384 KiB, room for a whole
     // kMaxMessageBytes and the small messages queued behind it.

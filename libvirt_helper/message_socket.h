@@ -10,21 +10,21 @@
 #include <utility>
 #include <vector>
 
-#include "probe/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace sevd::libvirt_helper {
 
 class MessageSocket {
 public:
     MessageSocket() = default; // no socket
-    explicit MessageSocket(probe::UniqueFd fd) : fd_(std::move(fd)) {}
+    explicit MessageSocket(UniqueFd fd) : fd_(std::move(fd)) {}
 
     // A connected pair, both ends close-on-exec. Throws std::system_error.
     static std::pair<MessageSocket, MessageSocket> pair();
 
     struct Received {
         std::string message;
-        std::vector<probe::UniqueFd> fds; // descriptors sent with it (SCM_RIGHTS)
+        std::vector<UniqueFd> fds; // descriptors sent with it (SCM_RIGHTS)
     };
 
     // False when the peer is gone. `fds` travel with the message (SCM_RIGHTS;
@@ -46,10 +46,10 @@ public:
 
     int fd() const { return fd_.get(); }
     // Gives the descriptor up (to hand it to a child process).
-    probe::UniqueFd release() { return std::move(fd_); }
+    UniqueFd release() { return std::move(fd_); }
 
 private:
-    probe::UniqueFd fd_;
+    UniqueFd fd_;
 };
 
 } // namespace sevd::libvirt_helper

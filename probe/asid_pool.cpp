@@ -1,7 +1,7 @@
 #include "probe/asid_pool.h"
 
+#include "common/text.h"
 #include "probe/domcaps_decoder.h"
-#include "probe/text_util.h"
 
 namespace sevd::probe {
 

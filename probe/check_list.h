@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
 #include "probe/host_report.h"
-#include "probe/text_util.h"
 
 namespace sevd::probe {
 

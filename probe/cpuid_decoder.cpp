@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "probe/text_util.h"
+#include "common/text.h"
 
 namespace sevd::probe {
 namespace {

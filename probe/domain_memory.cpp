@@ -2,7 +2,8 @@
 
 #include <array>
 
-#include "probe/text_util.h"
+#include "common/size_units.h"
+#include "common/text.h"
 
 namespace sevd::probe {
 namespace {
@@ -12,9 +13,6 @@ struct Unit {
     uint64_t bytes;
 };
 
-constexpr uint64_t kKiB = 1024;
-constexpr uint64_t kMiB = kKiB * 1024;
-constexpr uint64_t kGiB = kMiB * 1024;
 constexpr uint64_t kTiB = kGiB * 1024;
 constexpr uint64_t kPiB = kTiB * 1024;
 constexpr uint64_t kEiB = kPiB * 1024;

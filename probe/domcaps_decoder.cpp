@@ -2,8 +2,8 @@
 
 #include <pugixml.hpp>
 
+#include "common/text.h"
 #include "probe/asid_pool.h"
-#include "probe/text_util.h"
 
 namespace sevd::probe {
 namespace {

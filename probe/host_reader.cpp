@@ -2,9 +2,9 @@
 #include <array>
 #include <sys/stat.h>
 
+#include "common/file_reader.h"
 #include "probe/cpuid_decoder.h"
 #include "probe/cpuid_live.h"
-#include "probe/file_reader.h"
 #include "probe/meminfo_decoder.h"
 #include "probe/prober.h"
 #include "probe/sev_device.h"

@@ -1,8 +1,7 @@
 // libvirt, loaded on first use with dlopen. The probe reaches libvirt only
 // through this table, so a process that never consults libvirt (`sevd probe
 // --no-libvirt`, sevdctl) does not pay for loading libvirt.so.0 and its
-// dependency tree (about 25 ms per process start on the reference machine,
-// against 0.2 ms for the probe itself).
+// dependency tree, which costs far more than the probe itself.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // read_libvirt_facts: domain capabilities and running encrypted guests.
+#include "common/file_reader.h"
 #include "probe/domcaps_decoder.h"
-#include "probe/file_reader.h"
 #include "probe/libvirt_queries.h"
 #include "probe/libvirt_state.h"
 #include "probe/prober.h"

@@ -1,6 +1,6 @@
 #include "probe/meminfo_decoder.h"
 
-#include "probe/text_util.h"
+#include "common/text.h"
 
 namespace sevd::probe {
 namespace {

@@ -1,6 +1,6 @@
 #include "probe/misc_cgroup_decoder.h"
 
-#include "probe/text_util.h"
+#include "common/text.h"
 
 namespace sevd::probe {
 

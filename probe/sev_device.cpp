@@ -5,8 +5,8 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 
+#include "common/unique_fd.h"
 #include "probe/sev_platform_status.h"
-#include "probe/unique_fd.h"
 
 namespace sevd::probe {
 namespace {

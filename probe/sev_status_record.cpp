@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
+#include "common/text.h"
 #include "probe/errno_name.h"
-#include "probe/text_util.h"
 
 namespace sevd::probe {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
+#include "common/file_reader.h"
 #include "probe/cpuid_live.h"
-#include "probe/file_reader.h"
 #include "probe/kvm_param_decoder.h"
 #include "probe/libvirt_queries.h"
 #include "probe/libvirt_state.h"

@@ -20,8 +20,8 @@
 
 #include <pugixml.hpp>
 
+#include "common/text.h"
 #include "launcher/launch_error.h"
-#include "launcher/utf8_text.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/launcher/request_text.h"
 
@@ -227,7 +227,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
     // resolve_image() only returns canonical paths that are safe text; a path
     // it refuses never reaches the builder.
-    if (!launcher::is_safe_text(in.image.path))
+    if (!is_safe_text(in.image.path))
         return 0;
     const auto xml =
         launcher::build_domain_xml(request, launcher::ResolvedImage{{in.image}}, in.host);

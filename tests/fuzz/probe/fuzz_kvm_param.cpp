@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/text.h"
 #include "probe/kvm_param_decoder.h"
-#include "probe/text_util.h"
 #include "tests/fuzz/probe/report_property.h"
 
 using namespace sevd;
@@ -15,7 +15,7 @@ using namespace sevd;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto text = fuzz::as_text(data, size);
     const auto param = probe::decode_kvm_param(text);
-    const auto value = probe::trim(text);
+    const auto value = trim(text);
     const bool on = value == "1" || value == "Y" || value == "y";
     const bool off = value == "0" || value == "N" || value == "n";
     using State = probe::KvmParam::State;

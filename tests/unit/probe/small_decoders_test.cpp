@@ -1,11 +1,11 @@
 // meminfo, kvm_amd parameters, misc cgroup, memlock limits.
 #include <gtest/gtest.h>
 
+#include "common/text.h"
 #include "probe/kvm_param_decoder.h"
 #include "probe/limits_decoder.h"
 #include "probe/meminfo_decoder.h"
 #include "probe/misc_cgroup_decoder.h"
-#include "probe/text_util.h"
 
 namespace sevd::probe {
 namespace {

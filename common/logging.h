@@ -4,10 +4,10 @@
 
 #include <string>
 
-namespace sevd::dbus {
+namespace sevd {
 
 // `identifier`: the journal's SYSLOG_IDENTIFIER and the stderr prefix
 // ("sevd", "sevd-libvirt").
 void setup_daemon_logging(const std::string& identifier = "sevd");
 
-} // namespace sevd::dbus
+} // namespace sevd

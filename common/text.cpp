@@ -1,8 +1,9 @@
-#include "probe/text_util.h"
+#include "common/text.h"
 
+#include <algorithm>
 #include <charconv>
 
-namespace sevd::probe {
+namespace sevd {
 
 std::string_view trim(std::string_view s) {
     constexpr std::string_view kBlank = " \t\r\n";
@@ -71,20 +72,63 @@ std::optional<Utf8Char> decode_utf8_char(std::string_view s, size_t at) {
     return Utf8Char{code, length};
 }
 
-std::string printable_text(std::string_view s) {
+namespace {
+
+bool shown(const Utf8Char& c, const ShowPolicy& policy) {
+    if (c.code == '\t')
+        return policy.keep_tab;
+    if (c.code < 0x20 || c.code == 0x7F)
+        return false;
+    return !policy.xml_safe || (c.code != 0xFFFE && c.code != 0xFFFF);
+}
+
+std::string replacement(unsigned char byte, ShowPolicy::Replace replace) {
+    if (replace == ShowPolicy::Replace::Question)
+        return "?";
+    constexpr char kHex[] = "0123456789ABCDEF";
+    return {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xF]};
+}
+
+// Callers' values in error messages travel in domain XML and D-Bus strings.
+constexpr ShowPolicy kMessagePolicy{.keep_tab = false, .xml_safe = true};
+
+} // namespace
+
+std::string printable_text(std::string_view s, const ShowPolicy& policy) {
     std::string out;
-    out.reserve(s.size());
+    out.reserve(std::min(s.size(), policy.max_bytes));
     for (size_t i = 0; i < s.size();) {
         const auto c = decode_utf8_char(s, i);
-        if (!c || (c->code < 0x20 && c->code != '\t') || c->code == 0x7F) {
-            out.push_back('?');
-            ++i;
-            continue;
+        const bool show = c && shown(*c, policy);
+        const size_t take = show ? c->length : 1;
+        std::string_view piece = s.substr(i, take);
+        std::string replaced;
+        if (!show) {
+            replaced = replacement(static_cast<unsigned char>(s[i]), policy.replace);
+            piece = replaced;
         }
-        out.append(s.substr(i, c->length));
-        i += c->length;
+        if (out.size() + piece.size() > policy.max_bytes)
+            return out + "...";
+        out.append(piece);
+        i += take;
     }
     return out;
 }
 
-} // namespace sevd::probe
+std::string printable(std::string_view s, size_t max_bytes) {
+    ShowPolicy policy = kMessagePolicy;
+    policy.max_bytes = max_bytes;
+    return printable_text(s, policy);
+}
+
+bool is_safe_text(std::string_view s) {
+    for (size_t i = 0; i < s.size();) {
+        const auto c = decode_utf8_char(s, i);
+        if (!c || !shown(*c, kMessagePolicy))
+            return false;
+        i += c->length;
+    }
+    return true;
+}
+
+} // namespace sevd

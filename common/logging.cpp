@@ -1,4 +1,4 @@
-#include "dbus/daemon_logging.h"
+#include "common/logging.h"
 
 #include <cstdlib>
 #include <memory>
@@ -7,7 +7,7 @@
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 
-namespace sevd::dbus {
+namespace sevd {
 
 void setup_daemon_logging(const std::string& identifier) {
     std::shared_ptr<spdlog::logger> logger;
@@ -24,4 +24,4 @@ void setup_daemon_logging(const std::string& identifier) {
     spdlog::set_default_logger(std::move(logger));
 }
 
-} // namespace sevd::dbus
+} // namespace sevd

@@ -1,6 +1,6 @@
-#include "dbus/worker_pool.h"
+#include "common/worker_pool.h"
 
-namespace sevd::dbus {
+namespace sevd {
 
 WorkerPool::WorkerPool(unsigned threads) {
     for (unsigned i = 0; i < threads; ++i)
@@ -41,4 +41,4 @@ void WorkerPool::run() {
     }
 }
 
-} // namespace sevd::dbus
+} // namespace sevd

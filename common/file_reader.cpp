@@ -1,4 +1,4 @@
-#include "probe/file_reader.h"
+#include "common/file_reader.h"
 
 #include <cerrno>
 #include <cstring>
@@ -7,9 +7,9 @@
 #include <system_error>
 #include <unistd.h>
 
-#include "probe/unique_fd.h"
+#include "common/unique_fd.h"
 
-namespace sevd::probe {
+namespace sevd {
 namespace {
 
 constexpr size_t kMaxFileBytes = 1 << 20;
@@ -81,4 +81,4 @@ void write_text_file(const std::filesystem::path& path, std::string_view content
     }
 }
 
-} // namespace sevd::probe
+} // namespace sevd

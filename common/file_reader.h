@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <string>
 
-namespace sevd::probe {
+namespace sevd {
 
 struct FileRead {
     enum class Status { Ok, Missing, Error };
@@ -23,4 +23,4 @@ FileRead read_small_file(const std::filesystem::path& path);
 // naming the path on failure (used by `sevd capture`).
 void write_text_file(const std::filesystem::path& path, std::string_view content);
 
-} // namespace sevd::probe
+} // namespace sevd

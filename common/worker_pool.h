@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-namespace sevd::dbus {
+namespace sevd {
 
 class WorkerPool {
 public:
@@ -31,4 +31,4 @@ private:
     std::vector<std::thread> threads_;
 };
 
-} // namespace sevd::dbus
+} // namespace sevd

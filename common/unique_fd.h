@@ -4,7 +4,7 @@
 #include <unistd.h>
 #include <utility>
 
-namespace sevd::probe {
+namespace sevd {
 
 class UniqueFd {
 public:
@@ -32,4 +32,4 @@ private:
     int fd_ = -1;
 };
 
-} // namespace sevd::probe
+} // namespace sevd
