@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "probe/encryption_model.h"
@@ -144,15 +145,7 @@ struct HostReport {
         return sev_slots;
     }
     SlotCount& slots(EncryptionModel m) {
-        switch (m) {
-        case EncryptionModel::Sev:
-            return sev_slots;
-        case EncryptionModel::SevEs:
-            return sev_es_slots;
-        case EncryptionModel::SevSnp:
-            return sev_snp_slots;
-        }
-        return sev_slots;
+        return const_cast<SlotCount&>(std::as_const(*this).slots(m));
     }
     bool operator==(const HostReport&) const = default;
 };

@@ -18,6 +18,7 @@
 #include "dbus/host_client.h"
 #include "dbus/launcher_client.h"
 #include "tests/bench/figure.h"
+#include "tests/bench/measure.h"
 #include "tests/bench/raw_bus.h"
 #include "tests/support/bus_client.h"
 #include "tests/support/child_process.h"
@@ -33,18 +34,8 @@ using Clock = std::chrono::steady_clock;
 const std::filesystem::path kRome = SEVD_FIXTURES_DIR "/rome-split-asids";
 constexpr int kPinnedCpu = 0;
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-void pin_this_process(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    sched_setaffinity(0, sizeof set, &set);
-}
+using sevd::bench::median;
+using sevd::bench::pin_this_process;
 
 // Calls per second of `call`, over `count` calls.
 template <typename Call>

@@ -18,6 +18,7 @@
 
 #include "dbus/host_client.h"
 #include "tests/bench/figure.h"
+#include "tests/bench/measure.h"
 #include "tests/support/bus_client.h"
 #include "tests/support/child_process.h"
 #include "tests/support/private_bus.h"
@@ -32,18 +33,8 @@ const std::filesystem::path kRome = SEVD_FIXTURES_DIR "/rome-split-asids";
 constexpr int kPinnedCpu = 0;
 constexpr uid_t kNobody = 65534;
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-void pin_this_process(int cpu) {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    sched_setaffinity(0, sizeof set, &set);
-}
+using sevd::bench::median;
+using sevd::bench::pin_this_process;
 
 // utime + stime of a process, in seconds (/proc/PID/stat fields 14 and 15).
 double cpu_seconds(pid_t pid) {
