@@ -17,7 +17,8 @@ LibvirtFacts connected_facts() {
     RunningEncryptedGuests running;
     running.sev = 1;
     running.sev_es = 1;
-    running.guests = {{"web", EncryptionModel::Sev}, {"db", EncryptionModel::SevEs}};
+    // "web" carries sevd's mark; "db" was started by someone else.
+    running.guests = {{"web", EncryptionModel::Sev, true}, {"db", EncryptionModel::SevEs, false}};
     facts.running.value = running;
     return facts;
 }
@@ -54,6 +55,9 @@ TEST(LibvirtState, DesignFormatWithoutExtensionsReads) {
     ASSERT_TRUE(parsed.facts) << parsed.error;
     EXPECT_EQ(parsed.facts->running.value->sev, 1u);
     EXPECT_EQ(parsed.facts->running.value->sev_es, 2u);
+    // Without the mark recorded, no guest is taken for sevd's.
+    for (const auto& guest : parsed.facts->running.value->guests)
+        EXPECT_FALSE(guest.launched_by_sevd) << guest.name;
 }
 
 TEST(LibvirtState, AnSnpGuestHoldsAnEsAsid) {
