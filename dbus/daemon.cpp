@@ -168,11 +168,8 @@ void Daemon::publish_objects() {
     launcher_object_ = std::make_unique<LauncherObject>(
         *bus_, *authorizer_, loop_, *workers_, *event_lane_, std::move(launcher),
         [this] { on_guests_changed(); }, launch_stats_);
-    const TuningState tuning = read_tuning_state();
-    memory_limit_bytes_ = tuning.memory_limit;
-    memory_limit_known_ = tuning.memory_limit_known;
     tuning_object_ = std::make_unique<TuningObject>(
-        *bus_, *authorizer_, tuning,
+        *bus_, *authorizer_, read_tuning_state(),
         [this](sdbus::Result<uint64_t> result) { apply_tuning(std::move(result)); });
     exports_ = std::make_unique<ExportScheduler>(loop_, *workers_, export_paths(),
                                                  [this] { return export_values(); });
@@ -370,8 +367,8 @@ exports::ExportValues Daemon::export_values() const {
     values.report = report_;
     values.report_time = report_time_;
     values.ledger = exports::ledger_counts(launcher_object_->launcher()->usage());
-    if (memory_limit_known_)
-        values.memory_limit_bytes = memory_limit_bytes_;
+    if (const auto& tuning = tuning_object_->state(); tuning.memory_limit_known)
+        values.memory_limit_bytes = tuning.memory_limit;
     values.launches = launch_stats_.counts();
     return values;
 }
@@ -407,10 +404,7 @@ TuningState Daemon::read_tuning_state() {
 }
 
 void Daemon::publish_tuning() {
-    const TuningState state = read_tuning_state();
-    memory_limit_bytes_ = state.memory_limit;
-    memory_limit_known_ = state.memory_limit_known;
-    tuning_object_->publish(state);
+    tuning_object_->publish(read_tuning_state());
     state_changed();
 }
 

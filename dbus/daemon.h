@@ -94,9 +94,6 @@ private:
     std::chrono::steady_clock::time_point last_resync_; // the last full re-read of libvirt
     probe::HostReport report_;
     std::chrono::system_clock::time_point report_time_; // when report_ was built
-    // The machine.slice limit as last published on Tuning1 (for the exports).
-    uint64_t memory_limit_bytes_ = 0;
-    bool memory_limit_known_ = false;
     RefreshCoalescer refresh_coalescer_;
     std::vector<sdbus::Result<>> refresh_waiting_; // Refresh() calls the next re-probe answers
 

@@ -33,6 +33,7 @@ public:
 
     // Emits PropertiesChanged for the values that differ.
     void publish(const TuningState& state);
+    const TuningState& state() const { return state_; }
 
 private:
     void Apply(sdbus::Result<uint64_t>&& result) override;
