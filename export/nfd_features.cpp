@@ -1,6 +1,5 @@
 #include "export/nfd_features.h"
 
-#include <algorithm>
 #include <ctime>
 
 namespace sevd::exports {
@@ -12,10 +11,6 @@ std::string expiry_line(std::chrono::system_clock::time_point now) {
 
 std::string feature_name(std::string_view name) {
     return std::string(kNfdNamespace) + "/" + std::string(name);
-}
-
-bool launchable(const probe::HostReport& report, EncryptionModel model) {
-    return std::find(report.models.begin(), report.models.end(), model) != report.models.end();
 }
 
 } // namespace
@@ -35,7 +30,7 @@ std::string render_nfd_labels(const probe::HostReport& report,
     text += expiry_line(now);
     text += feature_name("ready") + (report.ready ? "=true\n" : "=false\n");
     for (const auto model : kAllModels)
-        if (launchable(report, model))
+        if (report.launchable(model))
             text += feature_name(model_name(model)) + "=true\n";
     return text;
 }
@@ -48,7 +43,7 @@ std::string render_nfd_capacity(const probe::HostReport& report,
         const auto& slots = report.slots(model);
         // A model that cannot launch now has no free slot, whatever the pool holds.
         const uint32_t free =
-            launchable(report, model) && slots.used < slots.total ? slots.total - slots.used : 0;
+            report.launchable(model) && slots.used < slots.total ? slots.total - slots.used : 0;
         const std::string name = feature_name(model_name(model));
         text += "# +no-label\n" + name + ".slots=" + std::to_string(slots.total) + "\n";
         text += "# +no-label\n" + name + ".slots-free=" + std::to_string(free) + "\n";

@@ -1,6 +1,5 @@
 #include "export/prometheus_metrics.h"
 
-#include <algorithm>
 #include <array>
 #include <set>
 
@@ -22,17 +21,13 @@ Labels model_label(EncryptionModel model) {
     return {{"model", std::string(model_name(model))}};
 }
 
-bool launchable(const probe::HostReport& report, EncryptionModel model) {
-    return std::find(report.models.begin(), report.models.end(), model) != report.models.end();
-}
-
 void add_readiness(MetricText& out, const probe::HostReport& report) {
     out.family("sevd_ready", "gauge", "1 when at least one encrypted model can be launched now.");
     out.sample("sevd_ready", flag(report.ready));
     out.family("sevd_model_available", "gauge",
                "1 when guests of this encryption model can be launched now.");
     for (const auto model : kAllModels)
-        out.sample("sevd_model_available", model_label(model), flag(launchable(report, model)));
+        out.sample("sevd_model_available", model_label(model), flag(report.launchable(model)));
 }
 
 void add_slots(MetricText& out, const probe::HostReport& report) {

@@ -94,7 +94,7 @@ std::string first_failed_check(const probe::HostReport& report) {
 } // namespace
 
 ModelSupport model_support(const probe::HostReport& report, EncryptionModel model) {
-    if (std::find(report.models.begin(), report.models.end(), model) != report.models.end())
+    if (report.launchable(model))
         return {true, {}};
     const auto prefix = std::string(model_name(model)) + " cannot be launched on this host: ";
     for (const auto& why : {cpu_reason(report.cpu, model), kernel_reason(report.kernel, model),

@@ -2,6 +2,7 @@
 // report builder from HostFacts; serialised by report_json; served on D-Bus.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -143,6 +144,9 @@ struct HostReport {
             return sev_snp_slots;
         }
         return sev_slots;
+    }
+    bool launchable(EncryptionModel m) const {
+        return std::find(models.begin(), models.end(), m) != models.end();
     }
     SlotCount& slots(EncryptionModel m) {
         return const_cast<SlotCount&>(std::as_const(*this).slots(m));
