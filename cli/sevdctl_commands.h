@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 #include <sdbus-c++/IConnection.h>
@@ -31,6 +32,14 @@ void add_guests_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
 void add_stop_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
 void add_start_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
 void add_shutdown_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+// Attestation (sevdctl_attest.cpp).
+void add_certs_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+void add_measurement_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+void add_inject_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+void add_resume_command(CLI::App& app, const CtlGlobals& globals, int& exit_code);
+// A file's base64 text without its trailing newline; CLI::ValidationError
+// naming `option` when it cannot be read.
+std::string read_base64_file(const std::string& option, const std::string& path);
 
 // Connects to the bus and runs `call` on it, its method calls waiting up to
 // `timeout` (dbus/call_timeouts.h: longer than the daemon's own bound); turns

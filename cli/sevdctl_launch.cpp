@@ -1,6 +1,7 @@
 // `sevdctl launch NAME --memory SIZE --vcpus N --disk PATH [--disk-format
 // raw|qcow2] [--network NAME]... [--seed PATH] [--property K=V]...
-// [--print-xml] [--json]`: Launcher1.Launch (or Plan with --print-xml).
+// [--attest --dh-cert F --session F] [--print-xml] [--json]`:
+// Launcher1.Launch (or Plan with --print-xml).
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -29,7 +30,12 @@ struct LaunchArgs {
     std::vector<std::string> properties; // KEY=VALUE
     bool print_xml = false;
     bool json = false;
+    bool attest = false;
+    std::string dh_cert; // files with base64 text
+    std::string session;
 };
+
+// --attest --dh-cert F --session F: the attestation options, from the files.
 
 // "KEY=VALUE" pairs; a pair without '=' is a usage error naming it.
 std::map<std::string, std::string> parse_properties(const std::vector<std::string>& pairs) {
@@ -66,11 +72,28 @@ std::string joined(const std::vector<std::string>& names) {
     return text;
 }
 
+// --attest and its blobs as the launch options of attestation_rules.h.
+void add_attestation(const LaunchArgs& args, std::map<std::string, std::string>& properties) {
+    if (!args.attest) {
+        if (!args.dh_cert.empty() || !args.session.empty())
+            throw CLI::ValidationError("--dh-cert/--session", "only with --attest");
+        return;
+    }
+    if (args.dh_cert.empty() || args.session.empty())
+        throw CLI::ValidationError("--attest", "needs --dh-cert FILE and --session FILE");
+    set_option(properties, "--attest", "sevd:attestation", "true");
+    set_option(properties, "--dh-cert", "sevd:dh_cert",
+               read_base64_file("--dh-cert", args.dh_cert));
+    set_option(properties, "--session", "sevd:session",
+               read_base64_file("--session", args.session));
+}
+
 std::map<std::string, std::string> request_properties(const LaunchArgs& args) {
     auto properties = parse_properties(args.properties);
     set_option(properties, "--disk-format", "disk_format", args.disk_format);
     set_option(properties, "--network", "sevd:network", joined(args.networks));
     set_option(properties, "--seed", "sevd:seed", absolute(args.seed));
+    add_attestation(args, properties);
     return properties;
 }
 
@@ -111,7 +134,8 @@ int run_launch(const CtlGlobals& globals, const LaunchArgs& args) {
                 << nlohmann::json{{"name", args.name}, {"uuid", uuid}, {"domain_xml", xml}}.dump(2)
                 << "\n";
         else
-            std::cout << "launched " << args.name << " (uuid " << uuid << ")\n";
+            std::cout << "launched " << args.name << " (uuid " << uuid << ")"
+                      << (args.attest ? ", paused for attestation" : "") << "\n";
         return kCtlOk;
     });
 }
@@ -145,6 +169,12 @@ void add_launch_command(CLI::App& app, const CtlGlobals& globals, int& exit_code
                   "only validate and print the domain XML (Plan); starts nothing");
     cmd->add_flag("--json", args->json,
                   "print JSON only: {name, uuid, domain_xml}, or {error, name} when refused");
+    cmd->add_flag("--attest", args->attest,
+                  "start paused for attestation (then: measurement, inject, resume)");
+    cmd->add_option("--dh-cert", args->dh_cert,
+                    "with --attest: file with the owner's GODH certificate, base64");
+    cmd->add_option("--session", args->session,
+                    "with --attest: file with the owner's launch session blob, base64");
     cmd->callback([&globals, &exit_code, args] { exit_code = run_launch(globals, *args); });
 }
 

@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
     sevd::cli::add_start_command(app, globals, exit_code);
     sevd::cli::add_shutdown_command(app, globals, exit_code);
     sevd::cli::add_stop_command(app, globals, exit_code);
+    sevd::cli::add_certs_command(app, globals, exit_code);
+    sevd::cli::add_measurement_command(app, globals, exit_code);
+    sevd::cli::add_inject_command(app, globals, exit_code);
+    sevd::cli::add_resume_command(app, globals, exit_code);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -39,6 +39,7 @@ struct Config {
     // [export] (fleet exports; empty = off)
     std::filesystem::path prometheus_textfile; // node_exporter textfile, absolute
     std::filesystem::path nfd_features_dir;    // NFD local source features.d, absolute
+    uint64_t attestation_timeout_s = 300;      // a guest paused for attestation longer is destroyed
 
     KeyOrigins origins;
     // "FILE:LINE: [section] key" for error messages, or "built-in default [section] key".

@@ -128,8 +128,11 @@ struct KeySpec {
     Setter set;
 };
 
-const std::array<KeySpec, 9>& key_specs() {
-    static const std::array<KeySpec, 9> specs{{
+// A paused guest holds an ASID slot: at most a day before it is reclaimed.
+constexpr uint64_t kMaxAttestationTimeoutS = 86400;
+
+const std::array<KeySpec, 10>& key_specs() {
+    static const std::array<KeySpec, 10> specs{{
         {"libvirt", "uri",
          [](const std::string& v, const ValueError& e, Config& c) {
              c.libvirt_uri = parse_word(v, e, "qemu:///system");
@@ -171,6 +174,13 @@ const std::array<KeySpec, 9>& key_specs() {
          [](const std::string& v, const ValueError& e, Config& c) {
              c.nfd_features_dir =
                  parse_export_path(v, e, "/etc/kubernetes/node-feature-discovery/features.d");
+         }},
+        {"guests", "attestation_timeout_s",
+         [](const std::string& v, const ValueError& e, Config& c) {
+             const auto seconds = parse_unsigned(v, kMaxAttestationTimeoutS, e, "300");
+             if (seconds == 0)
+                 e.fail("0; a guest paused for attestation needs at least 1 s, e.g. 300");
+             c.attestation_timeout_s = seconds;
          }},
     }};
     return specs;

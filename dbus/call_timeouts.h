@@ -30,6 +30,9 @@ inline constexpr milliseconds kStart = kLaunch;
 // Stop and Shutdown: connect, re-sync (2 lists), the lookup, the action.
 inline constexpr milliseconds kStop = 5 * kDomainCall + kMargin;
 inline constexpr milliseconds kShutdown = kStop;
+// Host1.Certificates and Launcher1.Measurement, InjectSecret, Resume: connect,
+// then one libvirt call.
+inline constexpr milliseconds kAttestation = 2 * kDomainCall + kMargin;
 // Properties are served from the daemon's memory.
 inline constexpr milliseconds kGetProperty = kMargin;
 

@@ -173,6 +173,9 @@ void Daemon::publish_objects() {
         [this](sdbus::Result<uint64_t> result) { apply_tuning(std::move(result)); });
     exports_ = std::make_unique<ExportScheduler>(loop_, *workers_, export_paths(),
                                                  [this] { return export_values(); });
+    host_object_->set_certificates_handler([this](sdbus::Result<std::string, std::string>&& r) {
+        launcher_object_->certificates(std::move(r));
+    });
 }
 
 std::shared_ptr<launcher::Launcher> Daemon::make_launcher() {
@@ -204,7 +207,8 @@ void Daemon::resync_launcher() {
             spdlog::warn("listing running guests: {}; retrying when libvirt is back", e.what());
             return;
         }
-        loop_.post([this] {
+        loop_.post([this, attesting = launcher->attesting_guests()] {
+            launcher_object_->watch_attestation(attesting);
             launcher_object_->announce_guests();
             state_changed();
         });

@@ -1,5 +1,6 @@
 #include "dbus/host_object.h"
 
+#include "dbus/bus_error.h"
 #include "dbus/bus_names.h"
 #include "probe/report_json.h"
 
@@ -40,6 +41,15 @@ void HostObject::Refresh(sdbus::Result<>&& result) {
 HostObject::Sections HostObject::sections_of(const HostProperties& props) {
     return {section_to_dbus(props.cpu), section_to_dbus(props.kernel),
             section_to_dbus(props.firmware), section_to_dbus(props.libvirt)};
+}
+
+void HostObject::Certificates(sdbus::Result<std::string, std::string>&& result) {
+    if (!certificates_) {
+        result.returnError(to_bus_error(launcher::LaunchError(
+            launcher::ErrorCode::Libvirt, "the launcher is not ready yet; retry in a moment")));
+        return;
+    }
+    certificates_(std::move(result));
 }
 
 } // namespace sevd::dbus

@@ -28,9 +28,16 @@ public:
     // properties whose values differ. Returns their names.
     std::vector<std::string> publish(const probe::HostReport& report);
 
+    using CertificatesHandler = std::function<void(sdbus::Result<std::string, std::string>&&)>;
+    // Answers Certificates() (the platform's keys come from libvirt, off the loop).
+    void set_certificates_handler(CertificatesHandler handler) {
+        certificates_ = std::move(handler);
+    }
+
 private:
     std::string Describe() override;
     void Refresh(sdbus::Result<>&& result) override;
+    void Certificates(sdbus::Result<std::string, std::string>&& result) override;
 
     bool Ready() override { return props_.ready; }
     std::vector<std::string> Models() override { return props_.models; }
@@ -59,6 +66,7 @@ private:
     // Describe()'s answer, built once per report rather than once per call.
     std::string describe_json_;
     RefreshHandler refresh_;
+    CertificatesHandler certificates_;
 };
 
 } // namespace sevd::dbus

@@ -7,6 +7,7 @@
 
 #include "dbus/bus_error.h"
 #include "dbus/bus_names.h"
+#include "dbus/off_loop.h"
 
 namespace sevd::dbus {
 namespace {
@@ -15,33 +16,6 @@ launcher::LaunchRequest make_request(std::string name, uint64_t memory_mib, uint
                                      std::string disk,
                                      std::map<std::string, std::string> properties) {
     return {std::move(name), memory_mib, vcpus, std::move(disk), std::move(properties)};
-}
-
-// Runs `work` (may throw LaunchError) on a worker; `done` gets its value on the
-// loop thread, or the mapped error goes back to the caller.
-template <typename Value, typename Reply, typename Work, typename Done>
-void run_off_loop(MainLoop& loop, WorkerPool& workers, Reply result, Work work, Done done) {
-    auto reply = std::make_shared<Reply>(std::move(result));
-    workers.submit([&loop, reply, work = std::move(work), done = std::move(done)]() mutable {
-        std::optional<Value> value;
-        std::optional<sdbus::Error> error;
-        try {
-            value = work();
-        } catch (const launcher::LaunchError& e) {
-            error = to_bus_error(e);
-        } catch (const std::exception& e) {
-            spdlog::error("launcher: unexpected failure: {}", e.what());
-            error = sdbus::Error(kFailedError, e.what());
-        }
-        // The reply (an sd-bus message) moves on: only the loop thread touches it.
-        loop.post(
-            [reply = std::move(reply), value = std::move(value), error = std::move(error), done]() {
-                if (error)
-                    reply->returnError(*error);
-                else
-                    done(*reply, *value);
-            });
-    });
 }
 
 // launcher.launch(request), its outcome and round trip counted in `stats`.
@@ -131,17 +105,24 @@ void LauncherObject::Launch(sdbus::Result<std::string>&& result, std::string nam
     auto launcher = launcher_;
     auto request =
         make_request(std::move(name), memory_mib, vcpus, std::move(disk), std::move(properties));
-    run_off_loop<launcher::GuestInfo>(
+    // The guest, and whether it waits paused for attestation.
+    using Launched = std::pair<launcher::GuestInfo, bool>;
+    run_off_loop<Launched>(
         loop_, workers_, std::move(result),
         [launcher, request, &stats = launch_stats_] {
-            return timed_launch(*launcher, request, stats);
+            auto guest = timed_launch(*launcher, request, stats);
+            const bool attesting = launcher->awaiting_attestation(guest.name);
+            return Launched{std::move(guest), attesting};
         },
-        [this](sdbus::Result<std::string>& reply, const launcher::GuestInfo& guest) {
+        [this](sdbus::Result<std::string>& reply, const Launched& launched) {
+            const auto& guest = launched.first;
             spdlog::info("launched {} ({}, {})", guest.name, guest.uuid, model_name(guest.model));
             reply.returnResults(guest.uuid);
             emitGuestLaunched(guest.name, guest.uuid, std::string(model_name(guest.model)));
             announce_guests();
             on_guests_changed_();
+            if (launched.second)
+                watch_attestation({guest});
         });
 }
 

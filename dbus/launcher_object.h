@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <sdbus-c++/sdbus-c++.h>
@@ -42,6 +43,13 @@ public:
     // libvirt reported a domain started (loop thread): the launcher reads that
     // domain on the event lane so it counts; Guests is announced after.
     void domain_started(const launcher::DomainStarted& event);
+    // Host1.Certificates (readable by anyone: no authorization), answered
+    // from the launcher's libvirt on a worker.
+    void certificates(sdbus::Result<std::string, std::string>&& result);
+    // Guests paused for attestation (loop thread; from a launch or a re-sync,
+    // which finds them again after a restart): each is expired when it is
+    // still paused [guests] attestation_timeout_s after sevd first saw it.
+    void watch_attestation(const std::vector<launcher::GuestInfo>& guests);
 
 private:
     using Arguments = std::map<std::string, std::string>;
@@ -55,8 +63,16 @@ private:
     std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t>> Guests() override;
     std::vector<sdbus::Struct<std::string, std::string, std::string, uint64_t, std::string>>
     AllGuests() override;
+    // Attestation: launcher_object_attestation.cpp.
+    void Measurement(sdbus::Result<std::string, uint32_t, uint32_t, uint32_t, uint32_t>&& result,
+                     std::string name) override;
+    void InjectSecret(sdbus::Result<>&& result, std::string name, std::string header,
+                      std::string secret, uint64_t gpa) override;
+    void Resume(sdbus::Result<>&& result, std::string name) override;
 
     void authorize();
+    void expire_attestation(std::shared_ptr<launcher::Launcher> launcher,
+                            const launcher::GuestInfo& guest);
 
     Authorizer& authorizer_;
     MainLoop& loop_;
@@ -64,7 +80,8 @@ private:
     WorkerPool& event_lane_;
     std::shared_ptr<launcher::Launcher> launcher_;
     GuestsChanged on_guests_changed_;
-    exports::LaunchStats& launch_stats_; // every Launch call's outcome and round trip
+    exports::LaunchStats& launch_stats_;       // every Launch call's outcome and round trip
+    std::set<std::string> attestation_timers_; // UUIDs with an expiry pending (loop thread)
 };
 
 } // namespace sevd::dbus

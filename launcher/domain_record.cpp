@@ -72,7 +72,11 @@ DomainRecord parse_domain_record(const std::string& domain_xml) {
     const auto memory = memory_mib(domain.child("memory"));
     record.memory_known = memory.has_value();
     record.memory_mib = memory.value_or(0);
-    record.launched_by_sevd = probe::has_sevd_mark(domain);
+    const auto mark = probe::sevd_mark(domain);
+    record.launched_by_sevd = static_cast<bool>(mark);
+    record.attestation_pending =
+        mark.attribute(std::string(probe::kAttestationAttribute).c_str()).as_string() ==
+        probe::kAttestationPending;
     const auto security = domain.child("launchSecurity");
     const std::string_view policy = security.child_value("policy");
     record.policy = parse_hex_u32(trim(policy)).value_or(0);

@@ -28,8 +28,12 @@ struct DomainRecord {
     uint32_t policy = 0;
     uint64_t memory_mib = 0;  // <memory>, rounded up to whole MiB; meaningful when memory_known
     bool memory_known = true; // false: <memory> unreadable (counted as filling the limit)
-    bool launched_by_sevd = false;   // carries sevd's <metadata> mark
-    bool active = false;             // running (or paused); set by the reader, not the XML
+    bool launched_by_sevd = false; // carries sevd's <metadata> mark
+    bool active = false;           // running (or paused); set by the reader, not the XML
+    // sevd's mark says: launched for attestation, not resumed by sevd yet.
+    bool attestation_pending = false;
+    // Paused; read (by the reader, not the XML) only when attestation_pending.
+    bool paused = false;
     std::vector<RecordedDisk> disks; // file and block disks, in XML order
 };
 

@@ -42,6 +42,9 @@ void add_identity(pugi::xml_node domain, const ValidatedRequest& request) {
     auto mark = child(metadata, std::string(kSevdMetadataElement).c_str());
     attr(mark, "xmlns:sevd", std::string(kSevdMetadataNamespace).c_str());
     attr(mark, "model", std::string(model_name(request.model)).c_str());
+    if (request.attestation)
+        attr(mark, std::string(probe::kAttestationAttribute).c_str(),
+             std::string(probe::kAttestationPending).c_str());
 }
 
 void add_memory(pugi::xml_node domain, const ValidatedRequest& request) {
@@ -213,6 +216,12 @@ void add_launch_security(pugi::xml_node domain, const ValidatedRequest& request,
     text(child(security, "cbitpos"), std::to_string(host.cbitpos));
     text(child(security, "reducedPhysBits"), std::to_string(host.reduced_phys_bits));
     text(child(security, "policy"), hex_policy(policy_for(request.model)));
+    // The owner's blobs go to LAUNCH_START: only the owner can then verify
+    // the measurement and wrap a secret for this launch.
+    if (request.attestation) {
+        text(child(security, "dhCert"), request.attestation->dh_cert);
+        text(child(security, "session"), request.attestation->session);
+    }
 }
 
 } // namespace

@@ -29,7 +29,7 @@ using probe::kSevdMetadataNamespace;
 // Each file of the disk's chain is stated with its format (<backingStore>,
 // ending in an empty one) and arrives as its fd group; each sevd:network is a
 // virtio NIC with iommu='on' and no option ROM; a seed is a read-only SATA
-// CD-ROM.
+// CD-ROM. A launch for attestation adds the owner's <dhCert> and <session>.
 std::string build_domain_xml(const ValidatedRequest& request, const ResolvedImage& disk,
                              const HostSecurity& host,
                              const std::optional<ResolvedImage>& seed = std::nullopt);

@@ -31,6 +31,15 @@ struct PageSize {
     bool operator==(const PageSize&) const = default;
 };
 
+// A launch for attestation: the guest owner's GODH certificate and launch
+// session blob, base64 as given (validated by attestation_rules.h). The
+// guest is defined with them and started paused.
+struct AttestationSession {
+    std::string dh_cert;
+    std::string session;
+    bool operator==(const AttestationSession&) const = default;
+};
+
 // Everything validate_request() accepted, normalised. The disk path is the
 // one given; ResolvedImage carries the canonical one.
 struct ValidatedRequest {
@@ -46,6 +55,7 @@ struct ValidatedRequest {
     ImageFormat disk_format = ImageFormat::Raw; // disk_format: stated, never guessed
     std::vector<std::string> networks;          // sevd:network, each allowed by the config
     std::string seed;                           // sevd:seed; empty: none
+    std::optional<AttestationSession> attestation;
 };
 
 // One file of an image's chain, as libvirt is told about it.

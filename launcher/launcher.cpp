@@ -187,8 +187,12 @@ bool Launcher::needs_resync() const {
 std::string Launcher::define_and_start(const Prepared& prepared,
                                        AdmissionLedger::Reservation& held) {
     std::string uuid;
-    changing(held, "define+start", prepared.request.name,
-             [&] { uuid = client_->define_and_start(prepared.xml, prepared.fd_groups()); });
+    changing(held, "define+start", prepared.request.name, [&] {
+        // A launch for attestation waits paused for its owner (attestation.h).
+        uuid = prepared.request.attestation
+                   ? client_->define_and_start_paused(prepared.xml, prepared.fd_groups())
+                   : client_->define_and_start(prepared.xml, prepared.fd_groups());
+    });
     return uuid;
 }
 
@@ -222,6 +226,8 @@ GuestInfo Launcher::launch(const LaunchRequest& request) {
         reservation.commit();
         guests_[info.name] = info;
         shut_off_.erase(info.name);
+        if (prepared.request.attestation)
+            attesting_[info.name] = uuid;
         spdlog::info("launched {} guest '{}' ({} MiB, uuid {})", model_name(info.model), info.name,
                      info.memory_mib, info.uuid);
         return info;
@@ -252,6 +258,7 @@ GuestInfo Launcher::stop(const std::string& name) {
     ledger_.remove_running(name);
     guests_.erase(name);
     shut_off_.erase(name);
+    attesting_.erase(name);
     spdlog::info("stopped guest '{}' (uuid {})", name, info.uuid);
     return info;
 }
@@ -399,6 +406,7 @@ std::optional<GuestInfo> Launcher::domain_stopped(const DomainStopped& event) {
     auto info = it->second;
     guests_.erase(it);
     shut_off_[info.name] = info; // still defined, powered off, until Stop
+    attesting_.erase(event.name);
     spdlog::info("guest '{}' (uuid {}) {}: its {} slot and {} MiB of locked memory are free",
                  info.name, info.uuid, event.reason, model_name(info.model), info.memory_mib);
     return info;
@@ -447,18 +455,23 @@ void Launcher::resync() {
     const auto records = client_->list_encrypted_running();
     std::vector<AdmissionLedger::Holding> running;
     std::map<std::string, GuestInfo> ours;
+    std::map<std::string, std::string> attesting; // paused, waiting for their owners
     std::vector<ForeignGuest> foreign;
     std::set<std::string> unreadable;
     for (const auto& record : records) {
         running.push_back(holding_of(record));
         if (!record.memory_known)
             unreadable.insert(record.uuid);
-        if (record.launched_by_sevd)
-            ours[record.name] = {record.name, record.uuid, *record.pool, record.memory_mib};
-        else
+        if (!record.launched_by_sevd) {
             foreign.push_back(
                 {record.name, record.uuid, *record.pool,
                  record.memory_known ? std::optional(record.memory_mib) : std::nullopt});
+            continue;
+        }
+        ours[record.name] = {record.name, record.uuid, *record.pool, record.memory_mib};
+        // A daemon restarted while a guest waited for its owner adopts it again.
+        if (record.attestation_pending && record.paused)
+            attesting[record.name] = record.uuid;
     }
     std::map<std::string, GuestInfo> off;
     for (const auto& record : client_->list_sevd_domains())
@@ -466,6 +479,7 @@ void Launcher::resync() {
             off[record.name] = {record.name, record.uuid, *record.pool, record.memory_mib};
     ledger_.replace_running(running);
     note_vanished_locked(ours);
+    attesting_ = std::move(attesting);
     guests_ = std::move(ours);
     shut_off_ = std::move(off);
     foreign_ = std::move(foreign);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -21,6 +22,7 @@
 
 #include "config/config.h"
 #include "launcher/admission_ledger.h"
+#include "launcher/attestation.h"
 #include "launcher/domain_xml.h"
 #include "launcher/image_resolver.h"
 #include "launcher/launch_error.h"
@@ -123,6 +125,25 @@ public:
     // is being checked, or a started domain could not be read.
     bool needs_resync() const;
 
+    // Attestation (launcher_attestation.cpp). A launch with sevd:attestation
+    // starts paused and holds its slot and memory (guests(), the ledger) from
+    // then on; until resume() it answers measurement() and inject_secret().
+    // Each throws LaunchError: InvalidArgument for a name that is no guest
+    // paused for attestation, Libvirt when libvirt fails.
+    SevCertificates certificates();
+    LaunchMeasurement measurement(const std::string& name);
+    void inject_secret(const std::string& name, const LaunchSecret& secret);
+    GuestInfo resume(const std::string& name);
+    bool awaiting_attestation(const std::string& name) const;
+    // Every guest paused for attestation (launched so, or found so by resync()).
+    std::vector<GuestInfo> attesting_guests() const;
+    // [guests] attestation_timeout_s: a guest still paused after it is expired.
+    std::chrono::seconds attestation_timeout() const;
+    // Destroys and undefines the guest `name` when it is still the one
+    // launched as `uuid` and still paused for attestation, freeing its slot;
+    // returns it (the caller announces GuestStopped). nullopt otherwise.
+    std::optional<GuestInfo> expire_attestation(const std::string& name, const std::string& uuid);
+
 private:
     struct HostView {
         ValidationContext validation;
@@ -159,6 +180,7 @@ private:
     SliceLimit effective_limit_locked(const HostView& host) const;
     void admit_against_locked(const HostView& host);
     config::Config config() const;
+    void require_attesting_locked(const std::string& name) const;
 
     std::unique_ptr<LibvirtDomains> client_;
     AdmissionLedger ledger_;
@@ -174,6 +196,8 @@ private:
     std::vector<ForeignGuest> foreign_;
     std::set<std::string> unreadable_logged_;   // domains whose <memory> was logged unreadable
     std::map<std::string, GuestInfo> shut_off_; // sevd's guests defined but not running
+    // Guests paused for attestation (a subset of guests_): name -> uuid.
+    std::map<std::string, std::string> attesting_;
     uint64_t synced_generation_ = 0;
     // A STARTED domain could not be read: the ledger may miss it until a re-sync.
     std::atomic<bool> unread_start_ = false;

@@ -9,20 +9,11 @@
 #include <spdlog/spdlog.h>
 
 #include "launcher/launch_error.h"
+#include "launcher/libvirt_operation.h"
 #include "launcher/poll_event_impl.h"
 
 namespace sevd::launcher {
 namespace {
-
-// Raised inside an operation; run() turns it into a LaunchError or a retry.
-class OperationFailed : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
-
-[[noreturn]] void fail(const std::string& what) {
-    throw OperationFailed(what + ": " + libvirt::last_error_message());
-}
 
 bool no_such_domain() {
     const auto* error = virGetLastError();
@@ -91,6 +82,10 @@ std::optional<DomainRecord> read_record(virDomainPtr domain) {
     std::free(xml); // NOLINT: libvirt allocates with malloc
     auto record = parse_record(text);
     record.active = virDomainIsActive(domain) == 1;
+    int state = VIR_DOMAIN_NOSTATE;
+    if (record.attestation_pending && record.active &&
+        virDomainGetState(domain, &state, nullptr, 0) == 0)
+        record.paused = state == VIR_DOMAIN_PAUSED;
     return record;
 }
 
@@ -219,6 +214,11 @@ void LibvirtClient::run(const char* what, const Operation& op, Effect effect) {
 
 std::string LibvirtClient::define_and_start(const std::string& domain_xml,
                                             const std::vector<FdGroup>& fds) {
+    return define_and_start_flags(domain_xml, fds, 0);
+}
+
+std::string LibvirtClient::define_and_start_flags(const std::string& domain_xml,
+                                                  const std::vector<FdGroup>& fds, unsigned flags) {
     std::string uuid;
     run(
         "define+start",
@@ -231,7 +231,7 @@ std::string LibvirtClient::define_and_start(const std::string& domain_xml,
             try {
                 if (by_fd)
                     associate(domain.get(), fds);
-                if (virDomainCreate(domain.get()) != 0)
+                if (virDomainCreateWithFlags(domain.get(), flags) != 0)
                     throw OperationFailed("starting the domain failed: " +
                                           libvirt::last_error_message());
             } catch (const OperationFailed& e) {

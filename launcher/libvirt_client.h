@@ -47,6 +47,13 @@ public:
     std::vector<DomainRecord> list_sevd_domains() override;
     void start(const std::string& name, const std::vector<FdGroup>& fds) override;
     void shutdown(const std::string& name) override;
+    // Attestation: libvirt_client_attestation.cpp.
+    std::string define_and_start_paused(const std::string& domain_xml,
+                                        const std::vector<FdGroup>& fds) override;
+    SevCertificates sev_certificates() override;
+    LaunchMeasurement launch_measurement(const std::string& name) override;
+    void inject_launch_secret(const std::string& name, const LaunchSecret& secret) override;
+    void resume(const std::string& name) override;
 
     // Whether a live connection is open now (no libvirt RPC: the local state).
     bool holds_connection();
@@ -58,6 +65,9 @@ private:
     // was lost, a read reconnects and runs once more; a change (define,
     // start, destroy) is not repeated: it fails with an unknown outcome.
     void run(const char* what, const Operation& op, Effect effect = Effect::Reads);
+    // define_and_start with virDomainCreateWithFlags' `flags`.
+    std::string define_and_start_flags(const std::string& domain_xml,
+                                       const std::vector<FdGroup>& fds, unsigned flags);
     // An open connection libvirt has not reported closed and that is alive.
     bool live_locked() const;
     virConnectPtr connection_locked();

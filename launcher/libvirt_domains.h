@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "launcher/attestation.h"
 #include "launcher/domain_record.h"
 #include "launcher/fd_groups.h"
 
@@ -53,6 +54,16 @@ public:
     // Asks the guest to power off (ACPI); returns at once, the domain stops
     // later. Throws LaunchError(Libvirt).
     virtual void shutdown(const std::string& name) = 0;
+
+    // Attestation (launcher/attestation.h). Each throws LaunchError(Libvirt).
+    // Like define_and_start, but the guest stays paused before its first
+    // instruction (its launch can be measured and a secret injected).
+    virtual std::string define_and_start_paused(const std::string& domain_xml,
+                                                const std::vector<FdGroup>& fds) = 0;
+    virtual SevCertificates sev_certificates() = 0;
+    virtual LaunchMeasurement launch_measurement(const std::string& name) = 0;
+    virtual void inject_launch_secret(const std::string& name, const LaunchSecret& secret) = 0;
+    virtual void resume(const std::string& name) = 0;
 };
 
 } // namespace sevd::launcher

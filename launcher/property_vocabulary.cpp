@@ -12,7 +12,8 @@ const std::vector<std::string_view>& accepted_keys() {
         kFlavorEncryption, kImageEncryption, kFlavorModel, kImageModel,     kFirmwareType,
         kMachineType,      kDiskBus,         kScsiModel,   kFlavorPageSize, kImagePageSize,
         kNumaNodes,        kTraitSev,        kTraitSevEs,  kTraitSevSnp,    kPciPassthrough,
-        kDiskFormat,       kNetwork,         kSeed};
+        kDiskFormat,       kNetwork,         kSeed,        kAttestation,    kDhCert,
+        kSession};
     return keys;
 }
 

@@ -28,6 +28,10 @@ inline constexpr std::string_view kPciPassthrough = "pci_passthrough:alias";
 inline constexpr std::string_view kDiskFormat = "disk_format";
 inline constexpr std::string_view kNetwork = "sevd:network";
 inline constexpr std::string_view kSeed = "sevd:seed";
+// Launch options for attestation (attestation_rules.h).
+inline constexpr std::string_view kAttestation = "sevd:attestation";
+inline constexpr std::string_view kDhCert = "sevd:dh_cert";
+inline constexpr std::string_view kSession = "sevd:session";
 
 // Every accepted key, in the order error messages list them.
 const std::vector<std::string_view>& accepted_keys();

@@ -28,6 +28,13 @@ public:
     std::vector<DomainRecord> list_sevd_domains() override { return {}; }
     void start(const std::string&, const std::vector<FdGroup>&) override { refuse(); }
     void shutdown(const std::string&) override { refuse(); }
+    std::string define_and_start_paused(const std::string&, const std::vector<FdGroup>&) override {
+        refuse();
+    }
+    SevCertificates sev_certificates() override { refuse(); }
+    LaunchMeasurement launch_measurement(const std::string&) override { refuse(); }
+    void inject_launch_secret(const std::string&, const LaunchSecret&) override { refuse(); }
+    void resume(const std::string&) override { refuse(); }
 
 private:
     [[noreturn]] void refuse() const;

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "common/text.h"
+#include "launcher/attestation_rules.h"
 #include "launcher/instance_options.h"
 #include "launcher/launch_error.h"
 #include "launcher/property_rules.h"
@@ -62,10 +63,11 @@ void check_properties(const std::map<std::string, std::string>& properties) {
             invalid(
                 "property '" + shown(key) + "'='" + shown(value) +
                 "' is not accepted: unknown key; accepted keys: " + vocab::accepted_keys_text());
-        if (value.size() > kMaxPropertyValueLength || !is_safe_text(value))
+        const size_t limit = attestation_value_limit(key) != 0 ? attestation_value_limit(key)
+                                                               : kMaxPropertyValueLength;
+        if (value.size() > limit || !is_safe_text(value))
             invalid("property '" + key + "'='" + shown(value) +
-                    "' is not accepted: values are at most " +
-                    std::to_string(kMaxPropertyValueLength) +
+                    "' is not accepted: values are at most " + std::to_string(limit) +
                     " bytes of UTF-8 text without control characters");
     }
     if (auto it = properties.find(std::string(vocab::kPciPassthrough)); it != properties.end())
@@ -131,6 +133,8 @@ ValidatedRequest validate_request(const LaunchRequest& request, const Validation
     out.disk_format = rules::choose_disk_format(props[vocab::kDiskFormat]);
     out.networks = rules::choose_networks(props[vocab::kNetwork], context.networks);
     out.seed = rules::choose_seed(props[vocab::kSeed]);
+    out.attestation = rules::choose_attestation(props[vocab::kAttestation], props[vocab::kDhCert],
+                                                props[vocab::kSession]);
 
     // Last: the request is well-formed; can this host run it now?
     const auto& support = context.support(out.model);

@@ -6,19 +6,6 @@ using nlohmann::json;
 
 namespace {
 
-// Reading a result: a ProtocolError means the helper is not this daemon's.
-template <typename Read>
-auto read_result(std::string_view method, Read read) {
-    try {
-        return read();
-    } catch (const ProtocolError& e) {
-        throw launcher::LaunchError(launcher::ErrorCode::Libvirt,
-                                    "sevd-libvirt answered " + std::string(method) +
-                                        " with a result sevd cannot read (" + e.what() +
-                                        "); is it from another sevd version?");
-    }
-}
-
 // The group names (for the request) and their descriptors (sent beside it).
 std::pair<json, std::vector<int>> split(const std::vector<launcher::FdGroup>& fds) {
     json names = json::array();
@@ -44,25 +31,31 @@ void HelperDomains::ensure_connected() {
 
 std::string HelperDomains::define_and_start(const std::string& domain_xml,
                                             const std::vector<launcher::FdGroup>& fds) {
+    return define_with_fds(method::kDefineAndStart, domain_xml, fds);
+}
+
+std::string HelperDomains::define_with_fds(std::string_view method, const std::string& domain_xml,
+                                           const std::vector<launcher::FdGroup>& fds) {
     auto [names, descriptors] = split(fds);
-    const json result = call(method::kDefineAndStart,
-                             {{"xml", domain_xml}, {"fd_groups", std::move(names)}}, descriptors);
-    return read_result(method::kDefineAndStart, [&] { return string_field(result, "uuid"); });
+    const json result =
+        call(method, {{"xml", domain_xml}, {"fd_groups", std::move(names)}}, descriptors);
+    return read_helper_result(method, [&] { return string_field(result, "uuid"); });
 }
 
 bool HelperDomains::destroy_and_undefine(const std::string& uuid) {
     const json result = call(method::kDestroyAndUndefine, {{"uuid", uuid}});
-    return read_result(method::kDestroyAndUndefine, [&] { return bool_field(result, "found"); });
+    return read_helper_result(method::kDestroyAndUndefine,
+                              [&] { return bool_field(result, "found"); });
 }
 
 bool HelperDomains::domain_exists(const std::string& name) {
     const json result = call(method::kDomainExists, {{"name", name}});
-    return read_result(method::kDomainExists, [&] { return bool_field(result, "exists"); });
+    return read_helper_result(method::kDomainExists, [&] { return bool_field(result, "exists"); });
 }
 
 std::optional<launcher::DomainRecord> HelperDomains::find_domain(const std::string& name) {
     const json result = call(method::kFindDomain, {{"name", name}});
-    return read_result(method::kFindDomain, [&]() -> std::optional<launcher::DomainRecord> {
+    return read_helper_result(method::kFindDomain, [&]() -> std::optional<launcher::DomainRecord> {
         const auto it = result.find("domain");
         if (it == result.end() || it->is_null())
             return std::nullopt;
@@ -89,7 +82,7 @@ void HelperDomains::shutdown(const std::string& name) {
 
 std::vector<launcher::DomainRecord> HelperDomains::list(std::string_view method) {
     const json result = call(method, json::object());
-    return read_result(method, [&] {
+    return read_helper_result(method, [&] {
         std::vector<launcher::DomainRecord> records;
         const auto it = result.find("domains");
         if (it == result.end() || !it->is_array())

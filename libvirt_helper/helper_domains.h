@@ -12,6 +12,20 @@
 
 namespace sevd::libvirt_helper {
 
+// Reads a result with `read`: a ProtocolError means the helper is not this
+// daemon's, a LaunchError(Libvirt) for the caller.
+template <typename Read>
+auto read_helper_result(std::string_view method, Read read) {
+    try {
+        return read();
+    } catch (const ProtocolError& e) {
+        throw launcher::LaunchError(launcher::ErrorCode::Libvirt,
+                                    "sevd-libvirt answered " + std::string(method) +
+                                        " with a result sevd cannot read (" + e.what() +
+                                        "); is it from another sevd version?");
+    }
+}
+
 class HelperDomains : public launcher::LibvirtDomains {
 public:
     explicit HelperDomains(HelperLink& link) : link_(link), uri_(link.uri()) {}
@@ -28,9 +42,21 @@ public:
     std::vector<launcher::DomainRecord> list_sevd_domains() override;
     void start(const std::string& name, const std::vector<launcher::FdGroup>& fds) override;
     void shutdown(const std::string& name) override;
+    // Attestation: helper_domains_attestation.cpp.
+    std::string define_and_start_paused(const std::string& domain_xml,
+                                        const std::vector<launcher::FdGroup>& fds) override;
+    launcher::SevCertificates sev_certificates() override;
+    launcher::LaunchMeasurement launch_measurement(const std::string& name) override;
+    void inject_launch_secret(const std::string& name,
+                              const launcher::LaunchSecret& secret) override;
+    void resume(const std::string& name) override;
 
 private:
     std::vector<launcher::DomainRecord> list(std::string_view method);
+    // DefineAndStart or DefineAndStartPaused: the XML, the group names and,
+    // beside the request, their descriptors.
+    std::string define_with_fds(std::string_view method, const std::string& domain_xml,
+                                const std::vector<launcher::FdGroup>& fds);
     // The call's result; notes the connection generation it came with.
     // A result the daemon cannot read is a LaunchError(Libvirt).
     nlohmann::json call(std::string_view method, nlohmann::json params,

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "launcher/poll_event_impl.h"
+#include "libvirt_helper/helper_attestation.h"
 #include "probe/prober.h"
 
 namespace sevd::libvirt_helper {
@@ -170,6 +171,9 @@ json HelperService::domain_call(const Request& request, const std::vector<Unique
     if (name == method::kDefineAndStart)
         return {{"uuid",
                  client_->define_and_start(string_field(params, "xml"), fd_groups(params, fds))}};
+    if (name == method::kDefineAndStartPaused)
+        return {{"uuid", client_->define_and_start_paused(string_field(params, "xml"),
+                                                          fd_groups(params, fds))}};
     if (name == method::kDestroyAndUndefine)
         return {{"found", client_->destroy_and_undefine(string_field(params, "uuid"))}};
     if (name == method::kDomainExists)
@@ -194,6 +198,8 @@ json HelperService::domain_call(const Request& request, const std::vector<Unique
         client_->shutdown(string_field(params, "name"));
         return json::object();
     }
+    if (auto result = attestation_call(*client_, request))
+        return std::move(*result);
     throw ProtocolError("unknown method '" + name + "'");
 }
 

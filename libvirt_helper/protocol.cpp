@@ -350,6 +350,8 @@ json record_to_json(const launcher::DomainRecord& record) {
             {"memory_known", record.memory_known},
             {"launched_by_sevd", record.launched_by_sevd},
             {"active", record.active},
+            {"attestation_pending", record.attestation_pending},
+            {"paused", record.paused},
             {"disks", disks_to_json(record.disks)}};
 }
 
@@ -368,6 +370,8 @@ launcher::DomainRecord record_from_json(const json& value) {
     record.memory_known = bool_field(value, "memory_known");
     record.launched_by_sevd = bool_field(value, "launched_by_sevd");
     record.active = bool_field(value, "active");
+    record.attestation_pending = bool_field(value, "attestation_pending");
+    record.paused = bool_field(value, "paused");
     record.disks = disks_from_json(field(value, "disks"));
     return record;
 }

@@ -46,6 +46,8 @@ inline constexpr std::string_view kReadFacts = "ReadFacts";
 inline constexpr std::string_view kEnsureConnected = "EnsureConnected"; // {} -> {}
 // {xml, fd_groups: [name...]} + one descriptor per name, in order -> {uuid}
 inline constexpr std::string_view kDefineAndStart = "DefineAndStart";
+// {xml, fd_groups} + descriptors, for attestation -> {uuid}; the guest stays paused.
+inline constexpr std::string_view kDefineAndStartPaused = "DefineAndStartPaused";
 inline constexpr std::string_view kDestroyAndUndefine = "DestroyAndUndefine"; // {uuid} -> {found}
 inline constexpr std::string_view kDomainExists = "DomainExists";             // {name} -> {exists}
 inline constexpr std::string_view kFindDomain = "FindDomain"; // {name} -> {domain: record|null}
@@ -54,6 +56,12 @@ inline constexpr std::string_view kListSevdDomains = "ListSevdDomains";         
 // {name, fd_groups: [name...]} + one descriptor per name, in order -> {}
 inline constexpr std::string_view kStart = "Start";
 inline constexpr std::string_view kShutdown = "Shutdown"; // {name} -> {}
+// Attestation (helper_attestation.h).
+inline constexpr std::string_view kSevCertificates = "SevCertificates"; // {} -> {pdh, cert_chain}
+inline constexpr std::string_view kLaunchMeasurement = "LaunchMeasurement"; // {name} -> measurement
+inline constexpr std::string_view kInjectLaunchSecret =
+    "InjectLaunchSecret";                             // {name, header, secret, gpa} -> {}
+inline constexpr std::string_view kResume = "Resume"; // {name} -> {}
 } // namespace method
 
 // Event names (helper -> daemon).

@@ -4,13 +4,17 @@
 
 namespace sevd::probe {
 
-bool has_sevd_mark(const pugi::xml_node& domain) {
+pugi::xml_node sevd_mark(const pugi::xml_node& domain) {
     for (auto mark : domain.child("metadata").children()) {
         if (std::string_view(mark.name()) == kSevdMetadataElement ||
             mark.attribute("xmlns:sevd").as_string() == kSevdMetadataNamespace)
-            return true;
+            return mark;
     }
-    return false;
+    return {};
+}
+
+bool has_sevd_mark(const pugi::xml_node& domain) {
+    return static_cast<bool>(sevd_mark(domain));
 }
 
 std::optional<ForeignDomain> foreign_domain(std::string_view domain_xml) {

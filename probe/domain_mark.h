@@ -18,6 +18,16 @@ namespace sevd::probe {
 inline constexpr std::string_view kSevdMetadataNamespace = "urn:sevd:guest:1";
 inline constexpr std::string_view kSevdMetadataElement = "sevd:guest";
 
+// The mark's `attestation` attribute on a guest launched for attestation:
+// pending while it waits paused for its owner, resumed once it may run (set
+// before it is resumed, so a daemon restarting in between never expires a
+// guest that may have run).
+inline constexpr std::string_view kAttestationAttribute = "attestation";
+inline constexpr std::string_view kAttestationPending = "pending";
+inline constexpr std::string_view kAttestationResumed = "resumed";
+
+// The mark of <domain>; an empty node when it carries none.
+pugi::xml_node sevd_mark(const pugi::xml_node& domain);
 // Whether <domain> carries the mark.
 bool has_sevd_mark(const pugi::xml_node& domain);
 

@@ -42,9 +42,19 @@ if(NOT SEVD_SYSUSERS_DIR)
   set(SEVD_SYSUSERS_DIR ${CMAKE_INSTALL_PREFIX}/lib/sysusers.d)
 endif()
 
-# QEMU's firmware descriptors: libvirt reads /usr/share/qemu/firmware and
-# /etc/qemu/firmware only (never /usr/local/share), whatever sevd's prefix is.
-set(SEVD_QEMU_FIRMWARE_DIR /usr/share/qemu/firmware)
+# QEMU firmware descriptors: libvirt and QEMU read /usr/share/qemu/firmware
+# (the distribution's), /etc/qemu/firmware (the administrator's) and the
+# user's config directory, never ${prefix}/share. A /usr install (the
+# package) ships with the distribution's; any other prefix is a local
+# install, which is the administrator's.
+if(NOT SEVD_QEMU_FIRMWARE_DIR)
+  if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
+    set(SEVD_QEMU_FIRMWARE_DIR /usr/share/qemu/firmware)
+  else()
+    set(SEVD_QEMU_FIRMWARE_DIR /etc/qemu/firmware)
+  endif()
+endif()
 
 message(STATUS "sevd install dirs: units ${SEVD_SYSTEMD_UNIT_DIR}, dbus ${SEVD_DBUS_DATADIR}/dbus-1, "
-               "polkit ${SEVD_POLKIT_ACTION_DIR}, sysusers ${SEVD_SYSUSERS_DIR}")
+               "polkit ${SEVD_POLKIT_ACTION_DIR}, sysusers ${SEVD_SYSUSERS_DIR}, "
+               "QEMU firmware descriptors ${SEVD_QEMU_FIRMWARE_DIR}")

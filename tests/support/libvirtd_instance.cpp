@@ -58,7 +58,9 @@ void hand_tree_to_daemon(const fs::path& root) {
         give(entry.path());
 }
 
-bool accepts_connections(const fs::path& socket_path) {
+} // namespace
+
+bool accepts_connections(const std::filesystem::path& socket_path) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     const auto text = socket_path.string();
@@ -72,8 +74,6 @@ bool accepts_connections(const fs::path& socket_path) {
     close(fd);
     return ok;
 }
-
-} // namespace
 
 bool LibvirtdInstance::available() {
     return access(kBinary, X_OK) == 0;

@@ -17,6 +17,9 @@
 
 namespace sevd::test {
 
+// Whether a process listens on the unix stream socket at `socket_path`.
+bool accepts_connections(const std::filesystem::path& socket_path);
+
 class LibvirtdInstance {
 public:
     inline static constexpr const char* kBinary = "/usr/sbin/libvirtd";

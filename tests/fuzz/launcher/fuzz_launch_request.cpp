@@ -12,7 +12,12 @@
 //    harmless values, and the user's values come back as the very values given;
 //  - what SEV needs is always there: launchSecurity policy 0x0033/0x0037 by
 //    model, locked memory, iommu='on' on every virtio device, q35, UEFI;
-//  - NUMA cells split the vCPUs and memory without gaps or overlaps.
+//  - NUMA cells split the vCPUs and memory without gaps or overlaps;
+//  - attestation (sevd:attestation, sevd:dh_cert, sevd:session): an accepted
+//    launch carries blobs of exactly the SEV API sizes, in <dhCert> and
+//    <session> as given, and no launch without it has them; InjectSecret's
+//    blobs (@secret_header, @secret) are refused only with InvalidArgument and
+//    accepted only at their sizes.
 #include <cstdint>
 #include <map>
 #include <set>
@@ -21,6 +26,7 @@
 #include <pugixml.hpp>
 
 #include "common/text.h"
+#include "launcher/attestation_rules.h"
 #include "launcher/launch_error.h"
 #include "tests/fuzz/fuzz_check.h"
 #include "tests/fuzz/launcher/request_text.h"
@@ -37,7 +43,7 @@ const std::map<std::string, std::set<std::string>, std::less<>>& builder_vocabul
         {"domain", {"type"}},
         {"name", {}},
         {"metadata", {}},
-        {"sevd:guest", {"xmlns:sevd", "model"}},
+        {"sevd:guest", {"xmlns:sevd", "model", "attestation"}},
         {"memory", {"unit"}},
         {"currentMemory", {"unit"}},
         {"memoryBacking", {}},
@@ -73,6 +79,8 @@ const std::map<std::string, std::set<std::string>, std::less<>>& builder_vocabul
         {"cbitpos", {}},
         {"reducedPhysBits", {}},
         {"policy", {}},
+        {"dhCert", {}},
+        {"session", {}},
     };
     return vocabulary;
 }
@@ -124,6 +132,8 @@ std::string harmless_xml(launcher::ValidatedRequest request, launcher::ImageLaye
     request.name = "guest";
     request.disk = "/images/disk";
     request.machine_type = "q35";
+    if (request.attestation)
+        request.attestation = launcher::AttestationSession{"AAAA", "AAAA"};
     image.path = "/images/disk";
     return launcher::build_domain_xml(request, launcher::ResolvedImage{{image}}, host);
 }
@@ -192,6 +202,42 @@ void check_values(const pugi::xml_node& domain, const launcher::ValidatedRequest
                 "the machine type comes back as given");
 }
 
+void check_attestation(const pugi::xml_node& domain, const launcher::ValidatedRequest& request) {
+    const auto security = domain.child("launchSecurity");
+    if (!request.attestation) {
+        fuzz::check(!security.child("dhCert") && !security.child("session"),
+                    "no owner blobs without attestation");
+        return;
+    }
+    fuzz::check(launcher::base64_decoded_size(request.attestation->dh_cert) ==
+                        launcher::kSevCertificateBytes &&
+                    launcher::base64_decoded_size(request.attestation->session) ==
+                        launcher::kSevSessionBytes,
+                "accepted owner blobs have the SEV API's sizes");
+    fuzz::check(request.attestation->dh_cert == security.child_value("dhCert") &&
+                    request.attestation->session == security.child_value("session"),
+                "the owner's blobs come back as given");
+}
+
+void check_secret(const fuzz::FuzzLaunch& in) {
+    if (!in.secret_header && !in.secret)
+        return;
+    const auto header = in.secret_header.value_or("");
+    const auto secret = in.secret.value_or("");
+    try {
+        launcher::check_launch_secret(header, secret);
+    } catch (const launcher::LaunchError& e) {
+        fuzz::check(e.code() == ErrorCode::InvalidArgument, "secret blobs: InvalidArgument");
+        fuzz::check(fuzz::is_utf8(e.what()), "secret refusals are UTF-8");
+        return;
+    }
+    const auto secret_size = launcher::base64_decoded_size(secret);
+    fuzz::check(launcher::base64_decoded_size(header) == launcher::kSevSecretHeaderBytes &&
+                    secret_size && *secret_size >= 1 &&
+                    *secret_size <= launcher::kMaxSevSecretBytes,
+                "accepted secret blobs have their sizes");
+}
+
 bool request_is_utf8(const fuzz::FuzzLaunch& in) {
     if (!fuzz::is_utf8(in.request.name) || !fuzz::is_utf8(in.request.disk) ||
         !fuzz::is_utf8(in.context.default_machine_type))
@@ -206,6 +252,7 @@ bool request_is_utf8(const fuzz::FuzzLaunch& in) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto in = fuzz::parse_fuzz_launch(fuzz::as_text(data, size));
+    check_secret(in);
     launcher::ValidatedRequest request;
     try {
         request = launcher::validate_request(in.request, in.context);
@@ -241,5 +288,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto domain = built.doc.child("domain");
     check_values(domain, request, in.image);
     check_sev_shape(domain, request, in);
+    check_attestation(domain, request);
     return 0;
 }

@@ -9,11 +9,14 @@
 //                                       default: the disk as given)
 //   @block=1  @qcow2=1                  what the resolved image is
 //   @cbitpos=  @reduced=                the host's C-bit and address reduction
+//   @secret_header=  @secret=           Launcher1.InjectSecret's blobs (checked
+//                                       by check_launch_secret when given)
 //   anything else                       a property (flavor extra spec / image property)
 #pragma once
 
 #include <charconv>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +33,8 @@ struct FuzzLaunch {
     bool resolved_given = false;
     launcher::ImageLayer image{"", launcher::ImageKind::File, launcher::ImageFormat::Raw, "disk-0"};
     launcher::HostSecurity host{51, 1};
+    std::optional<std::string> secret_header;
+    std::optional<std::string> secret;
 };
 
 inline std::string unescape(std::string_view text) {
@@ -85,6 +90,10 @@ inline void apply_line(FuzzLaunch& in, const std::string& key, const std::string
         in.host.cbitpos = number<unsigned>(value);
     else if (key == "@reduced")
         in.host.reduced_phys_bits = number<unsigned>(value);
+    else if (key == "@secret_header")
+        in.secret_header = value;
+    else if (key == "@secret")
+        in.secret = value;
     else
         r.properties[key] = value;
 }

@@ -94,6 +94,19 @@ public:
     void shutdown(const std::string& name) override {
         losing(Call::Shutdown, "shutdown", [&] { real_->shutdown(name); });
     }
+    // Attestation passes through unchanged (no fault of its own here).
+    std::string define_and_start_paused(const std::string& xml,
+                                        const std::vector<FdGroup>& fds) override {
+        return real_->define_and_start_paused(xml, fds);
+    }
+    SevCertificates sev_certificates() override { return real_->sev_certificates(); }
+    LaunchMeasurement launch_measurement(const std::string& name) override {
+        return real_->launch_measurement(name);
+    }
+    void inject_launch_secret(const std::string& name, const LaunchSecret& secret) override {
+        real_->inject_launch_secret(name, secret);
+    }
+    void resume(const std::string& name) override { real_->resume(name); }
 
 private:
     // Called without the lock: a test's fault function may block (a launch

@@ -57,6 +57,28 @@ TEST(DomainRecord, RecognisesDomainsSevdBuilt) {
     EXPECT_FALSE(parse_domain_record(domain("<memory>1</memory>", "")).launched_by_sevd);
 }
 
+// sevd's mark on a guest launched for attestation: pending until sevd resumes
+// it (libvirt_client_attestation.cpp rewrites it to "resumed" first).
+TEST(DomainRecord, ReadsWhetherAnAttestationIsPending) {
+    ValidatedRequest r;
+    r.name = "owned";
+    r.memory_mib = 512;
+    r.vcpus = 1;
+    r.model = EncryptionModel::Sev;
+    r.machine_type = "q35";
+    const ResolvedImage image{{{"/images/x.img", ImageKind::File, ImageFormat::Raw, "disk-0"}}};
+    EXPECT_FALSE(parse_domain_record(build_domain_xml(r, image, {51, 1})).attestation_pending);
+    r.attestation = AttestationSession{"R09ESA==", "U0VTU0lPTg=="};
+    const auto pending = parse_domain_record(build_domain_xml(r, image, {51, 1}));
+    EXPECT_TRUE(pending.attestation_pending);
+    EXPECT_FALSE(pending.paused); // the reader's, from libvirt's state
+    const auto resumed = parse_domain_record(
+        "<domain><name>owned</name><metadata><sevd:guest xmlns:sevd='urn:sevd:guest:1' "
+        "model='amd-sev' attestation='resumed'/></metadata></domain>");
+    EXPECT_TRUE(resumed.launched_by_sevd);
+    EXPECT_FALSE(resumed.attestation_pending);
+}
+
 TEST(DomainRecord, GarbageIsAnError) {
     EXPECT_THROW(parse_domain_record("<domain"), std::runtime_error);
     EXPECT_THROW(parse_domain_record("<network/>"), std::runtime_error);

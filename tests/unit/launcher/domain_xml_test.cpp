@@ -186,5 +186,20 @@ TEST(DomainXml, ValidAgainstLibvirtsSchemaForEveryShape) {
     EXPECT_TRUE(schema_valid(build_domain_xml(request(), kImage, kRome)));
 }
 
+TEST(DomainXml, AttestationAddsTheOwnersBlobsAndMarksTheGuest) {
+    auto r = request(EncryptionModel::SevEs);
+    r.attestation = AttestationSession{"R09ESA==", "U0VTU0lPTg=="};
+    const auto xml = build_domain_xml(r, kImage, kRome);
+    const auto doc = parse(xml);
+    EXPECT_EQ(node_text(doc, "/domain/launchSecurity/dhCert"), "R09ESA==");
+    EXPECT_EQ(node_text(doc, "/domain/launchSecurity/session"), "U0VTU0lPTg==");
+    EXPECT_EQ(node_text(doc, "/domain/launchSecurity/policy"), "0x0037");
+    EXPECT_EQ(attr_of(doc, "/domain/metadata/*/@attestation"), "pending");
+    EXPECT_TRUE(schema_valid(xml)) << xml;
+    const auto plain = parse(build_domain_xml(request(), kImage, kRome));
+    EXPECT_FALSE(plain.select_node("/domain/launchSecurity/dhCert"));
+    EXPECT_FALSE(plain.select_node("/domain/launchSecurity/session"));
+}
+
 } // namespace
 } // namespace sevd::launcher

@@ -69,6 +69,19 @@ public:
         calls.push_back("start " + name);
     }
     void shutdown(const std::string& name) override { calls.push_back("shutdown " + name); }
+    std::string define_and_start_paused(const std::string& domain_xml,
+                                        const std::vector<FdGroup>& fds) override {
+        calls.push_back("define_and_start_paused");
+        xml = domain_xml;
+        record(fds);
+        return "0b8a7f5e-0000-4000-8000-000000000002";
+    }
+    SevCertificates sev_certificates() override { return {}; }
+    LaunchMeasurement launch_measurement(const std::string&) override { return {}; }
+    void inject_launch_secret(const std::string& name, const LaunchSecret&) override {
+        calls.push_back("inject " + name);
+    }
+    void resume(const std::string& name) override { calls.push_back("resume " + name); }
 
 private:
     void record(const std::vector<FdGroup>& fds) {

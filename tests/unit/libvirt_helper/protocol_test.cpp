@@ -110,7 +110,11 @@ TEST(HelperProtocol, RecordRoundTrip) {
     record.policy = 0x37;
     record.memory_mib = 2048;
     record.launched_by_sevd = true;
+    record.attestation_pending = true;
+    record.paused = true;
     const auto got = record_from_json(record_to_json(record));
+    EXPECT_TRUE(got.attestation_pending);
+    EXPECT_TRUE(got.paused);
     EXPECT_EQ(got.name, "guest");
     EXPECT_EQ(got.pool, EncryptionModel::SevEs);
     EXPECT_EQ(got.policy, 0x37u);

@@ -1,0 +1,23 @@
+// Inside LibvirtClient's operations (libvirt_client*.cpp): a failed libvirt
+// call, raised with libvirt's own message; LibvirtClient::run turns it into
+// a LaunchError(Libvirt), or reconnects and retries once when the
+// connection was lost.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#include "probe/libvirt_handles.h"
+
+namespace sevd::launcher {
+
+class OperationFailed : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] inline void fail(const std::string& what) {
+    throw OperationFailed(what + ": " + libvirt::last_error_message());
+}
+
+} // namespace sevd::launcher
