@@ -12,10 +12,6 @@
 namespace sevd::cgroups {
 namespace {
 
-uint64_t host_page_size() {
-    return static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
 bool use_systemd(const TunerOptions& options) {
     if (options.backend == BackendChoice::Auto)
         return systemd_manages_slices(options.root);

@@ -3,11 +3,8 @@
 #include <memory>
 #include <vector>
 
-#include <pugixml.hpp>
-
 #include "cgroups/limit_plan.h"
-#include "probe/asid_pool.h"
-#include "probe/domain_memory.h"
+#include "probe/domain_facts.h"
 #include "probe/libvirt_handles.h"
 #include "probe/locked_memory.h"
 
@@ -23,16 +20,10 @@ using MallocDomainList = std::unique_ptr<virDomainPtr, FreeWithFree>;
 } // namespace
 
 EncryptedGuestRam encrypted_guest_ram(std::string_view domain_xml) {
-    pugi::xml_document document;
-    if (!document.load_buffer(domain_xml.data(), domain_xml.size()))
+    const auto facts = probe::parse_domain_facts(domain_xml);
+    if (!facts || !facts->pool)
         return {};
-    const auto domain = document.child("domain");
-    const auto security = domain.child("launchSecurity");
-    if (!probe::asid_pool(security.attribute("type").as_string(), security.child_value("policy")))
-        return {};
-    const auto memory = domain.child("memory");
-    return {true,
-            probe::domain_memory_bytes(memory.attribute("unit").as_string(), memory.child_value())};
+    return {true, facts->memory_bytes};
 }
 
 RunningSevGuests no_guests_in_empty_slice() {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <unistd.h>
 
 namespace sevd {
 
@@ -17,6 +18,12 @@ constexpr std::optional<uint64_t> mib_to_bytes(uint64_t mib) {
     if (mib > std::numeric_limits<uint64_t>::max() / kMiB)
         return std::nullopt;
     return mib * kMiB;
+}
+
+// The kernel's page size: memory limits are stored as page counts.
+inline uint64_t host_page_size() {
+    const long size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? static_cast<uint64_t>(size) : 4 * kKiB;
 }
 
 } // namespace sevd

@@ -6,19 +6,14 @@
 #include <pugixml.hpp>
 
 #include "common/size_units.h"
-#include "common/text.h"
 #include "launcher/domain_xml.h"
-#include "probe/asid_pool.h"
-#include "probe/domain_mark.h"
-#include "probe/domain_memory.h"
+#include "probe/domain_facts.h"
 
 namespace sevd::launcher {
 namespace {
 
 // Rounded up: a partial MiB is still locked.
-std::optional<uint64_t> memory_mib(pugi::xml_node memory) {
-    const auto bytes =
-        probe::domain_memory_bytes(memory.attribute("unit").as_string(), memory.child_value());
+std::optional<uint64_t> memory_mib(std::optional<uint64_t> bytes) {
     if (!bytes)
         return std::nullopt;
     return *bytes / kMiB + (*bytes % kMiB != 0 ? 1 : 0);
@@ -66,21 +61,17 @@ DomainRecord parse_domain_record(const std::string& domain_xml) {
     const auto domain = doc.child("domain");
     if (!domain)
         throw std::runtime_error("libvirt returned XML without a <domain> element");
+    const auto facts = probe::domain_facts(domain);
     DomainRecord record;
-    record.name = domain.child_value("name");
-    record.uuid = domain.child_value("uuid");
-    const auto memory = memory_mib(domain.child("memory"));
+    record.name = facts.name;
+    record.uuid = facts.uuid;
+    const auto memory = memory_mib(facts.memory_bytes);
     record.memory_known = memory.has_value();
     record.memory_mib = memory.value_or(0);
-    const auto mark = probe::sevd_mark(domain);
-    record.launched_by_sevd = static_cast<bool>(mark);
-    record.attestation_pending =
-        mark.attribute(std::string(probe::kAttestationAttribute).c_str()).as_string() ==
-        probe::kAttestationPending;
-    const auto security = domain.child("launchSecurity");
-    const std::string_view policy = security.child_value("policy");
-    record.policy = parse_hex_u32(trim(policy)).value_or(0);
-    record.pool = probe::asid_pool(security.attribute("type").as_string(), policy);
+    record.launched_by_sevd = facts.launched_by_sevd;
+    record.attestation_pending = facts.attestation_pending;
+    record.policy = facts.policy;
+    record.pool = facts.pool;
     record.disks = disks_of(domain.child("devices"));
     return record;
 }

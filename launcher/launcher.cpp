@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cgroups/limit_plan.h"
 #include "common/size_units.h"
 #include "common/text.h"
 #include "launcher/image_resolver.h"
@@ -83,14 +84,15 @@ void Launcher::reconfigure(const config::Config& config) {
     admit_against_locked(host_);
 }
 
+// With no limit on machine.slice yet, admission counts the one sevd-tune would
+// apply (cgroups' plan_limit: MemTotal - reserve in whole pages); a reserve it
+// would refuse leaves none, as on the host.
 SliceLimit Launcher::effective_limit_locked(const HostView& host) const {
-    if (!host.slice.known)
-        return {0, false};
-    uint64_t limit = host.slice.bytes;
-    const uint64_t reserve = config_.reserved_host_memory_mb * kMiB; // bounded by the config parser
-    if (limit == 0 && host.mem_total_bytes > reserve)
-        limit = host.mem_total_bytes - reserve;
-    return {limit, true};
+    if (!host.slice.known || host.slice.bytes != 0)
+        return host.slice.known ? host.slice : SliceLimit{0, false};
+    const auto plan = cgroups::plan_limit(host.mem_total_bytes, config_.reserved_host_memory_mb,
+                                          page_size_, 0, "[memory] reserved_host_memory_mb");
+    return {plan.ok() ? plan.limit_bytes : 0, true};
 }
 
 // Under host_mutex_, so the ledger always ends with the latest view's limit.

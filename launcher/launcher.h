@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "common/size_units.h"
 #include "config/config.h"
 #include "launcher/admission_ledger.h"
 #include "launcher/attestation.h"
@@ -187,6 +188,7 @@ private:
 
     mutable std::mutex host_mutex_;
     config::Config config_;
+    const uint64_t page_size_ = host_page_size(); // the limit's unit (cgroups::plan_limit)
     HostView host_;
 
     // Guards guests_, foreign_ and the logged names; orders resync against

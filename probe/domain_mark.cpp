@@ -1,7 +1,5 @@
 #include "probe/domain_mark.h"
 
-#include "probe/asid_pool.h"
-
 namespace sevd::probe {
 
 pugi::xml_node sevd_mark(const pugi::xml_node& domain) {
@@ -17,17 +15,10 @@ bool has_sevd_mark(const pugi::xml_node& domain) {
     return static_cast<bool>(sevd_mark(domain));
 }
 
-std::optional<ForeignDomain> foreign_domain(std::string_view domain_xml) {
-    pugi::xml_document doc;
-    if (!doc.load_buffer(domain_xml.data(), domain_xml.size()))
+std::optional<ForeignDomain> foreign_domain(const DomainFacts& facts) {
+    if (!facts.pool || facts.launched_by_sevd)
         return std::nullopt;
-    const auto domain = doc.child("domain");
-    const auto security = domain.child("launchSecurity");
-    const auto pool =
-        asid_pool(security.attribute("type").as_string(), security.child_value("policy"));
-    if (!pool || has_sevd_mark(domain))
-        return std::nullopt;
-    return ForeignDomain{domain.child_value("name"), *pool};
+    return ForeignDomain{facts.name, *facts.pool};
 }
 
 } // namespace sevd::probe

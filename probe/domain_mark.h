@@ -9,6 +9,7 @@
 
 #include <pugixml.hpp>
 
+#include "probe/domain_facts.h"
 #include "probe/host_report.h"
 
 namespace sevd::probe {
@@ -32,7 +33,7 @@ pugi::xml_node sevd_mark(const pugi::xml_node& domain);
 bool has_sevd_mark(const pugi::xml_node& domain);
 
 // The domain when it holds an ASID (asid_pool) and carries no sevd mark;
-// nullopt for sevd's, unencrypted, or unparsable XML.
-std::optional<ForeignDomain> foreign_domain(std::string_view domain_xml);
+// nullopt for sevd's or an unencrypted one.
+std::optional<ForeignDomain> foreign_domain(const DomainFacts& facts);
 
 } // namespace sevd::probe

@@ -1,7 +1,6 @@
 // A domain's <memory unit='..'>N</memory> in bytes, as libvirt defines the
-// units (formatdomain "Memory Allocation"; no unit means KiB). The one reader
-// of it for cgroups (locked memory of running guests) and the launcher
-// (admission). Pure.
+// units (formatdomain "Memory Allocation"; no unit means KiB), for
+// domain_facts. Pure.
 #pragma once
 
 #include <cstdint>

@@ -77,18 +77,18 @@ DomainCapsParse decode_domain_caps_sev(std::string_view xml) {
     return {sev, {}};
 }
 
-LaunchSecurityKind decode_launch_security(std::string_view domain_xml) {
-    pugi::xml_document doc;
-    std::string error;
-    if (!load(doc, domain_xml, error))
+LaunchSecurityKind launch_security_kind(const DomainFacts& facts) {
+    if (!facts.has_launch_security)
         return LaunchSecurityKind::None;
-    const auto node = doc.child("domain").child("launchSecurity");
-    if (!node)
-        return LaunchSecurityKind::None;
-    const auto pool = asid_pool(node.attribute("type").as_string(), node.child_value("policy"));
-    if (!pool)
+    if (!facts.pool)
         return LaunchSecurityKind::Other;
-    return *pool == EncryptionModel::SevEs ? LaunchSecurityKind::SevEs : LaunchSecurityKind::Sev;
+    return *facts.pool == EncryptionModel::SevEs ? LaunchSecurityKind::SevEs
+                                                 : LaunchSecurityKind::Sev;
+}
+
+LaunchSecurityKind decode_launch_security(std::string_view domain_xml) {
+    const auto facts = parse_domain_facts(domain_xml);
+    return facts ? launch_security_kind(*facts) : LaunchSecurityKind::None;
 }
 
 } // namespace sevd::probe

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "probe/domain_facts.h"
+
 namespace sevd::probe {
 
 inline constexpr uint32_t kSevPolicyEsBit = 1u << 2; // guest policy bit 2: SEV-ES
@@ -39,5 +41,6 @@ enum class LaunchSecurityKind { None, Sev, SevEs, Other };
 // bit 2 and 'sev-snp' -> SevEs, 'sev' without bit 2 -> Sev); another type
 // (s390-pv, tdx) -> Other; no element or unparsable XML -> None.
 LaunchSecurityKind decode_launch_security(std::string_view domain_xml);
+LaunchSecurityKind launch_security_kind(const DomainFacts& facts);
 
 } // namespace sevd::probe

@@ -39,7 +39,10 @@ RunningDomain running_domain(const libvirt::Api& lib, virDomainPtr domain,
     LibvirtString xml(lib.domain_get_xml_desc(domain, 0));
     if (!xml)
         return {}; // the domain stopped meanwhile
-    RunningDomain read{decode_launch_security(xml.get()), foreign_domain(xml.get())};
+    const auto facts = parse_domain_facts(xml.get());
+    RunningDomain read;
+    if (facts)
+        read = {launch_security_kind(*facts), foreign_domain(*facts)};
     if (named)
         cache->keep(uuid, id, read.kind, read.foreign);
     return read;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <sched.h>
+#include <unistd.h>
 #include <vector>
 
 namespace sevd::bench {
@@ -19,6 +20,16 @@ inline void pin_this_process(int cpu) {
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
+    sched_setaffinity(0, sizeof set, &set);
+}
+
+// Every online CPU again (after pin_this_process), for the processes it starts.
+inline void unpin_this_process() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    for (long cpu = 0; cpu < cpus && cpu < CPU_SETSIZE; ++cpu)
+        CPU_SET(cpu, &set);
     sched_setaffinity(0, sizeof set, &set);
 }
 

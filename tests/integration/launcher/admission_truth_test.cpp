@@ -354,5 +354,19 @@ TEST_F(AdmissionTruth, PlanRefusesWhatCanNeverBeAdmitted) {
     EXPECT_NO_THROW(launcher_->plan(request("tr-a", images_.disk())));
 }
 
+// (8) With no limit on machine.slice yet, admission counts the one sevd-tune
+// would apply (cgroups' plan_limit): MemTotal - reserve, down to whole pages.
+TEST_F(AdmissionTruth, WithoutASliceLimitAdmissionCountsTheTunersLimitInWholePages) {
+    ASSERT_EQ(images_.config(kTestUri).reserved_host_memory_mb, 4096u);
+    auto report = testhost::sev_host(1, 1);
+    report.mem_total_bytes = 8 * kGiB + 100; // a MemTotal that is no whole number of pages
+    launcher_->update_host(report, 0);
+    EXPECT_EQ(launcher_->usage().memory_limit_bytes, 4 * kGiB); // 4 GiB + 100, rounded down
+    EXPECT_TRUE(launcher_->usage().memory_limit_known);
+    report.mem_total_bytes = 4 * kGiB; // a reserve sevd-tune refuses: no limit, as on the host
+    launcher_->update_host(report, 0);
+    EXPECT_EQ(launcher_->usage().memory_limit_bytes, 0u);
+}
+
 } // namespace
 } // namespace sevd::launcher

@@ -1,6 +1,7 @@
-// One ASID pool rule (probe::asid_pool) read by all three of its users from
-// the same fixtures: the probe (slots used), cgroups (locked memory of running
-// guests) and the launcher (admission) must agree, SNP included.
+// One ASID pool rule (probe::asid_pool) and one domain reader
+// (probe::domain_facts) used by all three from the same fixtures: the probe
+// (slots used), cgroups (locked memory of running guests) and the launcher
+// (admission) must agree, SNP included.
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -62,14 +63,17 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, PoolRule,
 
 // Describe()'s libvirt.foreign_guests: encrypted and without sevd's mark.
 TEST(PoolRule, ForeignDomainsAreEncryptedOnesWithoutSevdsMark) {
-    EXPECT_EQ(probe::foreign_domain(fixture("sev-snp.xml")),
+    const auto foreign = [](const std::string& xml) {
+        return probe::foreign_domain(probe::parse_domain_facts(xml).value());
+    };
+    EXPECT_EQ(foreign(fixture("sev-snp.xml")),
               (probe::ForeignDomain{"snp-guest", EncryptionModel::SevEs}));
-    EXPECT_EQ(probe::foreign_domain(fixture("s390-pv.xml")), std::nullopt);
+    EXPECT_EQ(foreign(fixture("s390-pv.xml")), std::nullopt);
     auto marked = fixture("sev.xml");
     marked.insert(marked.find("<memory"),
                   "<metadata><sevd:guest xmlns:sevd='urn:sevd:guest:1' model='amd-sev'/>"
                   "</metadata>");
-    EXPECT_EQ(probe::foreign_domain(marked), std::nullopt);
+    EXPECT_EQ(foreign(marked), std::nullopt);
     EXPECT_TRUE(launcher::parse_domain_record(marked).launched_by_sevd);
 }
 
