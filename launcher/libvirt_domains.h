@@ -1,6 +1,6 @@
 // The launcher's door to libvirt: define + start, destroy + undefine, look up,
 // list the running encrypted domains. Implementations: LibvirtClient
-// (libvirt in this process: the sevd-libvirt helper, tests),
+// (libvirt_helper/: libvirt in this process, the sevd-libvirt helper and tests),
 // libvirt_helper::HelperDomains (the daemon: every call goes to the helper)
 // and ReplayDomains (a daemon replaying a snapshot: refuses).
 // Implementations are thread-safe.

@@ -6,7 +6,7 @@ namespace sevd::libvirt_helper {
 
 using nlohmann::json;
 
-std::optional<json> attestation_call(launcher::LibvirtClient& client, const Request& request) {
+std::optional<json> attestation_call(LibvirtClient& client, const Request& request) {
     const auto& name = request.method;
     const json& params = request.params;
     if (name == method::kSevCertificates)

@@ -4,8 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "launcher/poll_event_impl.h"
 #include "libvirt_helper/helper_attestation.h"
+#include "libvirt_helper/poll_event_impl.h"
 #include "probe/prober.h"
 
 namespace sevd::libvirt_helper {
@@ -13,9 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-std::unique_ptr<launcher::LibvirtEventLoop> start_event_loop() {
+std::unique_ptr<LibvirtEventLoop> start_event_loop() {
     try {
-        return std::make_unique<launcher::LibvirtEventLoop>();
+        return std::make_unique<LibvirtEventLoop>();
     } catch (const std::runtime_error& e) {
         spdlog::warn("{}; guests that stop by themselves and libvirtd going away are noticed "
                      "only when sevd re-reads libvirt",
@@ -49,7 +49,7 @@ bool is_facts_request(const Request& request) {
 
 HelperService::HelperService(MessageSocket link, std::string uri)
     : link_(std::move(link)), event_loop_(start_event_loop()),
-      client_(std::make_unique<launcher::LibvirtClient>(std::move(uri), forward_events())),
+      client_(std::make_unique<LibvirtClient>(std::move(uri), forward_events())),
       facts_lane_(std::make_unique<WorkerPool>(1)), domain_lane_(std::make_unique<WorkerPool>(1)) {}
 
 // Lanes first (they finish the calls under way and use the client), then the
@@ -145,7 +145,7 @@ json HelperService::read_facts(const json& params) {
     // free them (see PollEventImpl::call_scope).
     probe::LibvirtFacts read;
     {
-        const auto in_libvirt = launcher::PollEventImpl::instance().call_scope();
+        const auto in_libvirt = libvirt_helper::PollEventImpl::instance().call_scope();
         read = probe::add_connection_facts(std::move(facts), live_domcaps, &launch_security_);
     }
     // libvirt is there: open the launcher's connection too, so its events

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "common/worker_pool.h"
-#include "launcher/libvirt_client.h"
-#include "launcher/libvirt_event_loop.h"
+#include "libvirt_helper/libvirt_client.h"
+#include "libvirt_helper/libvirt_event_loop.h"
 #include "libvirt_helper/message_socket.h"
 #include "libvirt_helper/protocol.h"
 #include "probe/launch_security_cache.h"
@@ -44,8 +44,8 @@ private:
     MessageSocket link_;
     // Before the client: libvirt binds a connection to the event loop when
     // it opens. Null when libvirt refused it (then no events are sent).
-    std::unique_ptr<launcher::LibvirtEventLoop> event_loop_;
-    std::unique_ptr<launcher::LibvirtClient> client_;
+    std::unique_ptr<LibvirtEventLoop> event_loop_;
+    std::unique_ptr<LibvirtClient> client_;
     // The facts lane's alone (one thread): what running domains' XML said.
     probe::LaunchSecurityCache launch_security_;
     std::unique_ptr<WorkerPool> facts_lane_;

@@ -14,14 +14,17 @@
 #include <gtest/gtest.h>
 
 #include "launcher/launcher.h"
-#include "launcher/libvirt_client.h"
-#include "launcher/libvirt_event_loop.h"
+#include "libvirt_helper/libvirt_client.h"
+#include "libvirt_helper/libvirt_event_loop.h"
 #include "probe/libvirt_handles.h"
 #include "tests/integration/launcher/faulty_domains.h"
 #include "tests/integration/launcher/is_active_shim.h"
 #include "tests/integration/launcher/launch_test_host.h"
 
 namespace sevd::launcher {
+
+using libvirt_helper::LibvirtClient;
+using libvirt_helper::LibvirtEventLoop;
 namespace {
 
 using namespace std::chrono_literals;

@@ -15,12 +15,14 @@
 
 #include "launcher/image_resolver.h"
 #include "launcher/launch_error.h"
-#include "launcher/libvirt_client.h"
+#include "libvirt_helper/libvirt_client.h"
 #include "probe/libvirt_handles.h"
 #include "tests/integration/launcher/launch_test_host.h"
 #include "tests/support/shared_libvirtd.h"
 
 namespace sevd::launcher {
+
+using libvirt_helper::LibvirtClient;
 namespace {
 
 namespace fs = std::filesystem;

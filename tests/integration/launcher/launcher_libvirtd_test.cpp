@@ -10,7 +10,7 @@
 
 #include "launcher/domain_xml.h"
 #include "launcher/launcher.h"
-#include "launcher/libvirt_client.h"
+#include "libvirt_helper/libvirt_client.h"
 #include "probe/libvirt_handles.h"
 #include "probe/prober.h"
 #include "tests/integration/launcher/launch_test_host.h"
@@ -18,6 +18,8 @@
 #include "tests/support/shared_libvirtd.h"
 
 namespace sevd::launcher {
+
+using libvirt_helper::LibvirtClient;
 namespace {
 
 using test::LibvirtdInstance;

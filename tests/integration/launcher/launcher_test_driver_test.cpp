@@ -8,11 +8,13 @@
 #include <pugixml.hpp>
 
 #include "launcher/launcher.h"
-#include "launcher/libvirt_client.h"
+#include "libvirt_helper/libvirt_client.h"
 #include "probe/libvirt_handles.h"
 #include "tests/integration/launcher/launch_test_host.h"
 
 namespace sevd::launcher {
+
+using libvirt_helper::LibvirtClient;
 namespace {
 
 constexpr const char* kTestUri = "test:///default";

@@ -16,7 +16,9 @@
 
 #include "launcher/libvirt_events.h"
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
+
+using launcher::LibvirtEvents;
 
 class EventSubscription {
 public:
@@ -48,4 +50,4 @@ private:
     bool close_registered_ = false;
 };
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper

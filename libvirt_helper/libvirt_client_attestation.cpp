@@ -6,11 +6,11 @@
 
 #include <pugixml.hpp>
 
-#include "launcher/libvirt_client.h"
-#include "launcher/libvirt_operation.h"
+#include "libvirt_helper/libvirt_client.h"
+#include "libvirt_helper/libvirt_operation.h"
 #include "probe/domain_mark.h"
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
 namespace {
 
 // libvirt's typed parameter arrays, freed with virTypedParamsFree.
@@ -157,4 +157,4 @@ void LibvirtClient::resume(const std::string& name) {
         Effect::Changes);
 }
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper

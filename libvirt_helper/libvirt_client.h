@@ -18,12 +18,20 @@
 #include <vector>
 
 #include "launcher/domain_record.h"
-#include "launcher/event_subscription.h"
 #include "launcher/libvirt_domains.h"
 #include "launcher/libvirt_events.h"
+#include "libvirt_helper/event_subscription.h"
 #include "probe/libvirt_handles.h"
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
+
+// The launcher's vocabulary (launcher/libvirt_domains.h), which this speaks.
+using launcher::DomainRecord;
+using launcher::FdGroup;
+using launcher::LaunchMeasurement;
+using launcher::LaunchSecret;
+using launcher::LibvirtDomains;
+using launcher::SevCertificates;
 
 class LibvirtClient : public LibvirtDomains {
 public:
@@ -84,4 +92,4 @@ private:
     std::atomic<uint64_t> generation_{0};
 };
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper

@@ -9,7 +9,7 @@
 
 #include "probe/libvirt_handles.h"
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
 
 class OperationFailed : public std::runtime_error {
 public:
@@ -20,4 +20,4 @@ public:
     throw OperationFailed(what + ": " + libvirt::last_error_message());
 }
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper

@@ -1,4 +1,4 @@
-#include "launcher/poll_event_impl.h"
+#include "libvirt_helper/poll_event_impl.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -9,7 +9,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
 namespace {
 
 struct EventBit {
@@ -278,4 +278,4 @@ void PollEventImpl::release_deleted() {
         free_opaque(opaque);
 }
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper

@@ -29,7 +29,7 @@
 
 #include <libvirt/libvirt.h>
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
 
 class PollEventImpl {
 public:
@@ -97,4 +97,4 @@ private:
     int wake_fd_ = -1; // eventfd
 };
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper

@@ -1,4 +1,4 @@
-#include "launcher/event_subscription.h"
+#include "libvirt_helper/event_subscription.h"
 
 #include <optional>
 #include <stdexcept>
@@ -6,7 +6,13 @@
 #include "launcher/lifecycle_event.h"
 #include "probe/libvirt_handles.h"
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
+
+using launcher::close_reason;
+using launcher::DomainStarted;
+using launcher::DomainStopped;
+using launcher::is_start;
+using launcher::stop_reason;
 namespace {
 
 using SinkRef = std::shared_ptr<EventSubscription::Sink>;
@@ -112,4 +118,4 @@ bool EventSubscription::connection_closed() const {
     return sink_->closed.load();
 }
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper

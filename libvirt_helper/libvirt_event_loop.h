@@ -13,7 +13,7 @@
 #include <atomic>
 #include <thread>
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
 
 class LibvirtEventLoop {
 public:
@@ -32,4 +32,4 @@ private:
     std::thread thread_; // last: starts once quit_ exists
 };
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper

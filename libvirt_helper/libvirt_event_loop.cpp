@@ -1,4 +1,4 @@
-#include "launcher/libvirt_event_loop.h"
+#include "libvirt_helper/libvirt_event_loop.h"
 
 #include <cerrno>
 #include <cstring>
@@ -7,10 +7,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "launcher/poll_event_impl.h"
+#include "libvirt_helper/poll_event_impl.h"
 #include "probe/libvirt_handles.h"
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
 namespace {
 
 std::once_flag g_register_once;
@@ -58,4 +58,4 @@ void LibvirtEventLoop::run() {
     }
 }
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper

@@ -1,4 +1,4 @@
-#include "launcher/libvirt_client.h"
+#include "libvirt_helper/libvirt_client.h"
 
 #include <csignal>
 #include <cstdlib>
@@ -9,10 +9,16 @@
 #include <spdlog/spdlog.h>
 
 #include "launcher/launch_error.h"
-#include "launcher/libvirt_operation.h"
-#include "launcher/poll_event_impl.h"
+#include "libvirt_helper/libvirt_operation.h"
+#include "libvirt_helper/poll_event_impl.h"
 
-namespace sevd::launcher {
+namespace sevd::libvirt_helper {
+
+using launcher::ErrorCode;
+using launcher::LaunchError;
+using launcher::Outcome;
+using launcher::parse_domain_record;
+using launcher::without_fd_groups;
 namespace {
 
 bool no_such_domain() {
@@ -354,4 +360,4 @@ void LibvirtClient::shutdown(const std::string& name) {
         Effect::Changes);
 }
 
-} // namespace sevd::launcher
+} // namespace sevd::libvirt_helper
