@@ -18,8 +18,8 @@ struct ModelSupport {
     ErrorCode refusal = ErrorCode::Unsupported;
 };
 
-// Launchable iff the report lists the model in `models`; the reason names
-// the first missing prerequisite (CPU, kernel, ASIDs, libvirt, slots).
+// Launchable iff the report lists the model in `models`; the reason is the
+// probe's check that closes it (cause, fix and check id).
 ModelSupport model_support(const probe::HostReport& report, EncryptionModel model);
 
 } // namespace sevd::launcher

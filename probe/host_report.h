@@ -148,6 +148,15 @@ struct HostReport {
     bool launchable(EncryptionModel m) const {
         return std::find(models.begin(), models.end(), m) != models.end();
     }
+    // The probe's reason a model is not launchable: the first check that
+    // closes it (CheckList, in report order: CPU, kernel, firmware, host,
+    // libvirt, slots). nullptr when none does.
+    const Check* closing_check(EncryptionModel m) const {
+        const auto it = std::find_if(checks.begin(), checks.end(), [m](const Check& check) {
+            return std::find(check.closes.begin(), check.closes.end(), m) != check.closes.end();
+        });
+        return it == checks.end() ? nullptr : &*it;
+    }
     SlotCount& slots(EncryptionModel m) {
         return const_cast<SlotCount&>(std::as_const(*this).slots(m));
     }

@@ -1,139 +1,125 @@
-// Why a model cannot be launched, derived from the host report.
+// Why a model cannot be launched: the probe's verdict (the check that closes
+// it) read from reports of the fixture hosts, built by the real readers. The
+// expected checks follow from the probe's rules and tests/fixtures/README.md.
 #include <gtest/gtest.h>
 
 #include "launcher/model_support.h"
+#include "tests/unit/probe/fixture_report.h"
 
 namespace sevd::launcher {
 namespace {
 
-// EPYC 7742 (Rome), default firmware setting: min SEV ASID 1 → SEV only
-// (facts/real-hosts.md: ECX 509, EDX 1).
-probe::HostReport rome() {
-    probe::HostReport r;
-    r.cpu.vendor = "AuthenticAMD";
-    r.cpu.leaf_present = r.cpu.sev = r.cpu.sev_es = true;
-    r.cpu.cbitpos = 47;
-    r.cpu.max_asid = 509;
-    r.cpu.min_sev_asid = 1;
-    r.kernel.module_loaded = r.kernel.sev = r.kernel.sev_es = true;
-    r.libvirt.available = r.libvirt.sev = true;
-    r.sev_slots = {509, 0};
-    r.sev_es_slots = {0, 0};
-    r.models = {EncryptionModel::Sev};
-    return r;
+using probe::testing::report_for;
+
+// A libvirt socket nobody listens on.
+constexpr const char* kUnreachable = "qemu+unix:///system?socket=/nonexistent/sevd-test-sock";
+
+// A snapshot with the libvirt it recorded (libvirt/ in the fixture).
+probe::HostReport replay(const std::string& host) {
+    const auto root = probe::testing::fixture(host);
+    return probe::build_report(probe::read_host_facts(root), probe::snapshot_libvirt_facts(root),
+                               std::nullopt);
 }
 
-// A Genoa with SNP on and Debian 12's libvirt (no sev-snp launch security).
-probe::HostReport genoa_snp_libvirt9() {
-    auto r = rome();
-    r.cpu.sev_snp = true;
-    r.cpu.min_sev_asid = 253;
-    r.cpu.max_asid = 1006;
-    r.kernel.sev_snp = true;
-    r.sev_snp_slots = {252, 0};
-    return r;
+bool names(const ModelSupport& support, const std::string& check) {
+    return support.reason.find("(check " + check + ")") != std::string::npos;
 }
 
-TEST(ModelSupport, SnpWithoutLibvirtSupportNamesLibvirt105) {
-    const auto support = model_support(genoa_snp_libvirt9(), EncryptionModel::SevSnp);
+TEST(ModelSupport, LaunchableModelsHaveNoReason) {
+    const auto report = report_for("rome-split-asids");
+    for (const auto model : {EncryptionModel::Sev, EncryptionModel::SevEs}) {
+        const auto support = model_support(report, model);
+        EXPECT_TRUE(support.launchable) << model_name(model) << ": " << support.reason;
+        EXPECT_TRUE(support.reason.empty());
+    }
+}
+
+// Rome at the BIOS default (minimum SEV ASID 1): every ASID is plain SEV.
+TEST(ModelSupport, NoSevEsAsidsNamesTheBiosSetting) {
+    const auto support = model_support(report_for("rome-7742"), EncryptionModel::SevEs);
     EXPECT_FALSE(support.launchable);
     EXPECT_EQ(support.refusal, ErrorCode::Unsupported);
-    EXPECT_NE(support.reason.find("libvirt 10.5"), std::string::npos) << support.reason;
-}
-
-TEST(ModelSupport, SnpNeedsTheCpuAndTheKernel) {
-    EXPECT_NE(model_support(rome(), EncryptionModel::SevSnp).reason.find("SEV-SNP"),
-              std::string::npos);
-    auto r = genoa_snp_libvirt9();
-    r.kernel.sev_snp = false;
-    EXPECT_NE(model_support(r, EncryptionModel::SevSnp).reason.find("kvm_amd.sev_snp"),
-              std::string::npos);
-}
-
-// SEV-ES closed by a warning (SNP on): the refusal quotes it.
-TEST(ModelSupport, SevEsClosedByAWarningSaysWhy) {
-    auto r = genoa_snp_libvirt9();
-    r.libvirt.sev_snp = true;
-    r.sev_es_slots = {252, 0};
-    r.models = {EncryptionModel::Sev, EncryptionModel::SevSnp};
-    probe::Check check{"kernel.sev_es_with_snp",
-                       probe::CheckStatus::Warn,
-                       "SEV-ES closed: kvm_amd.sev_snp is on",
-                       "launch these guests as amd-sev-snp",
-                       {EncryptionModel::SevEs}};
-    r.checks.push_back(check);
-    const auto support = model_support(r, EncryptionModel::SevEs);
-    EXPECT_FALSE(support.launchable);
-    EXPECT_NE(support.reason.find("amd-sev-snp"), std::string::npos) << support.reason;
-    EXPECT_TRUE(model_support(r, EncryptionModel::SevSnp).launchable);
-}
-
-TEST(ModelSupport, ListedModelIsLaunchable) {
-    EXPECT_TRUE(model_support(rome(), EncryptionModel::Sev).launchable);
-}
-
-TEST(ModelSupport, RomeWithMinAsidOneHasNoSevEsAndSaysWhatToChange) {
-    const auto support = model_support(rome(), EncryptionModel::SevEs);
-    EXPECT_FALSE(support.launchable);
-    EXPECT_NE(support.reason.find("no SEV-ES ASIDs"), std::string::npos) << support.reason;
+    EXPECT_TRUE(names(support, "cpu.asid_split")) << support.reason;
     EXPECT_NE(support.reason.find("SEV-ES ASID Space Limit"), std::string::npos) << support.reason;
+    EXPECT_EQ(support.reason.rfind("amd-sev-es cannot be launched on this host: ", 0), 0u);
 }
 
-TEST(ModelSupport, IntelVirtualMachine) {
-    probe::HostReport r;
-    r.cpu.vendor = "GenuineIntel";
-    r.cpu.hypervisor = true;
-    const auto support = model_support(r, EncryptionModel::Sev);
+// Rome has no SNP (CPUID EAX bit 4): the CPU check says so before any other.
+TEST(ModelSupport, SnpOnACpuWithoutItNamesTheCpu) {
+    const auto support = model_support(report_for("rome-7742"), EncryptionModel::SevSnp);
     EXPECT_FALSE(support.launchable);
-    EXPECT_NE(support.reason.find("GenuineIntel"), std::string::npos);
-    EXPECT_NE(support.reason.find("virtual machine"), std::string::npos);
+    EXPECT_TRUE(names(support, "cpu.sev_snp")) << support.reason;
 }
 
-TEST(ModelSupport, KernelParameterOff) {
-    auto r = rome();
-    r.kernel.sev_es = false;
-    r.cpu.min_sev_asid = 100;
-    EXPECT_NE(model_support(r, EncryptionModel::SevEs).reason.find("kvm_amd sev_es=1"),
-              std::string::npos);
+// Genoa with SNP on and Debian 12's libvirt 9.0: SNP waits for libvirt 10.5,
+// and SEV-ES is closed by the firmware rule while SNP is on.
+TEST(ModelSupport, SnpWithLibvirt9AndSevEsWithSnpOn) {
+    const auto report = replay("genoa-snp-on-libvirt9");
+    const auto snp = model_support(report, EncryptionModel::SevSnp);
+    EXPECT_FALSE(snp.launchable);
+    EXPECT_EQ(snp.refusal, ErrorCode::Unsupported);
+    EXPECT_TRUE(names(snp, "libvirt.sev_snp")) << snp.reason;
+    const auto es = model_support(report, EncryptionModel::SevEs);
+    EXPECT_FALSE(es.launchable);
+    EXPECT_TRUE(names(es, "kernel.sev_es_with_snp")) << es.reason;
+    EXPECT_NE(es.reason.find("CVE-2025-48514"), std::string::npos) << es.reason;
 }
 
-TEST(ModelSupport, LibvirtWithoutSev) {
-    auto r = rome();
-    r.models.clear();
-    r.libvirt.sev = false;
-    const auto support = model_support(r, EncryptionModel::Sev);
-    EXPECT_NE(support.reason.find("<sev supported='no'>"), std::string::npos);
+TEST(ModelSupport, IntelVirtualMachineNamesTheVendor) {
+    const auto support = model_support(report_for("intel-kvm-guest"), EncryptionModel::Sev);
+    EXPECT_FALSE(support.launchable);
     EXPECT_EQ(support.refusal, ErrorCode::Unsupported);
+    EXPECT_TRUE(names(support, "cpu.vendor")) << support.reason;
+    EXPECT_NE(support.reason.find("GenuineIntel"), std::string::npos) << support.reason;
 }
 
+TEST(ModelSupport, KernelParameterOffNamesIt) {
+    const auto support = model_support(report_for("rome-kvm-sev-off"), EncryptionModel::Sev);
+    EXPECT_FALSE(support.launchable);
+    EXPECT_TRUE(names(support, "kernel.sev")) << support.reason;
+}
+
+// libvirt answers but says <sev supported='no'>: the host cannot, Unsupported.
+TEST(ModelSupport, LibvirtWithoutSevIsUnsupported) {
+    const auto support = model_support(report_for("rome-libvirt-sev-no"), EncryptionModel::Sev);
+    EXPECT_FALSE(support.launchable);
+    EXPECT_EQ(support.refusal, ErrorCode::Unsupported);
+    EXPECT_TRUE(names(support, "libvirt.sev")) << support.reason;
+}
+
+// Everything on the host is fine; only libvirt is not answering: the caller
+// should start libvirt and retry, so the refusal is Libvirt.
 TEST(ModelSupport, CapableHostWithLibvirtUnreachableIsALibvirtRefusal) {
-    // Everything on the host is fine; only libvirt is not answering: the
-    // caller should start libvirt and retry, so the refusal is Libvirt.
-    auto r = rome();
-    r.models.clear();
-    r.libvirt.available = r.libvirt.sev = false;
-    const auto support = model_support(r, EncryptionModel::Sev);
+    const auto support =
+        model_support(report_for("rome-split-asids", kUnreachable), EncryptionModel::Sev);
     EXPECT_FALSE(support.launchable);
     EXPECT_EQ(support.refusal, ErrorCode::Libvirt);
-    EXPECT_NE(support.reason.find("check that libvirtd runs"), std::string::npos) << support.reason;
+    EXPECT_TRUE(names(support, "libvirt.connection")) << support.reason;
 }
 
+// An Intel VM whose libvirt is also down: the CPU is the reason, and the
+// refusal stays Unsupported (starting libvirt would not help).
 TEST(ModelSupport, HostFaultsComeBeforeAnUnreachableLibvirt) {
-    // An Intel VM whose libvirt is also down: the CPU is the reason, and the
-    // refusal stays Unsupported (starting libvirt would not help).
-    probe::HostReport r;
-    r.cpu.vendor = "GenuineIntel";
-    const auto support = model_support(r, EncryptionModel::Sev);
+    const auto support =
+        model_support(report_for("intel-kvm-guest", kUnreachable), EncryptionModel::Sev);
     EXPECT_EQ(support.refusal, ErrorCode::Unsupported);
-    EXPECT_EQ(model_support(rome(), EncryptionModel::SevEs).refusal, ErrorCode::Unsupported);
+    EXPECT_TRUE(names(support, "cpu.vendor")) << support.reason;
 }
 
-TEST(ModelSupport, SlotsCappedToZero) {
-    auto r = rome();
-    r.models.clear();
-    r.sev_slots = {0, 0};
-    EXPECT_NE(model_support(r, EncryptionModel::Sev).reason.find("no usable ASID slots"),
-              std::string::npos);
+// max_encrypted_guests = 0 caps both pools to nothing.
+TEST(ModelSupport, SlotsCappedToZeroNameTheSlotCheck) {
+    const auto report = report_for("rome-split-asids", probe::testing::kTestDriver, 0);
+    const auto support = model_support(report, EncryptionModel::Sev);
+    EXPECT_FALSE(support.launchable);
+    EXPECT_TRUE(names(support, "slots.amd-sev")) << support.reason;
+}
+
+// A report with no check closing the model (not one the probe builds).
+TEST(ModelSupport, WithoutAClosingCheckSaysTheProbeDoesNotListIt) {
+    probe::HostReport report;
+    const auto support = model_support(report, EncryptionModel::Sev);
+    EXPECT_FALSE(support.launchable);
+    EXPECT_NE(support.reason.find("does not list it"), std::string::npos);
 }
 
 } // namespace
