@@ -26,6 +26,7 @@ config::Config base_config() {
     c.image_dirs = {"/srv/images", "/var/lib/libvirt/images"};
     c.max_encrypted_guests = 7;
     c.networks = {"default", "br-guests"};
+    c.attestation_timeout_s = 600;
     return c;
 }
 
@@ -41,7 +42,10 @@ std::string as_ini(const config::Config& c) {
            "\nguest_overhead_mb = " + std::to_string(c.guest_overhead_mb) +
            "\n[guests]\nimage_dirs = " + dirs + "\nmax_encrypted_guests = " +
            (c.max_encrypted_guests ? std::to_string(*c.max_encrypted_guests) : "") +
-           "\nnetworks = " + networks + "\n";
+           "\nattestation_timeout_s = " + std::to_string(c.attestation_timeout_s) +
+           "\nnetworks = " + networks +
+           "\n[export]\nprometheus_textfile = " + c.prometheus_textfile.string() +
+           "\nnfd_features_dir = " + c.nfd_features_dir.string() + "\n";
 }
 
 } // namespace
