@@ -116,7 +116,6 @@ void LauncherObject::Launch(sdbus::Result<std::string>&& result, std::string nam
         },
         [this](sdbus::Result<std::string>& reply, const Launched& launched) {
             const auto& guest = launched.first;
-            spdlog::info("launched {} ({}, {})", guest.name, guest.uuid, model_name(guest.model));
             reply.returnResults(guest.uuid);
             emitGuestLaunched(guest.name, guest.uuid, std::string(model_name(guest.model)));
             announce_guests();
@@ -146,7 +145,6 @@ void LauncherObject::Stop(sdbus::Result<>&& result, std::string name) {
     run_off_loop<launcher::GuestInfo>(
         loop_, workers_, std::move(result), [launcher, name] { return launcher->stop(name); },
         [this](sdbus::Result<>& reply, const launcher::GuestInfo& guest) {
-            spdlog::info("stopped {} ({})", guest.name, guest.uuid);
             reply.returnResults();
             emitGuestStopped(guest.name, guest.uuid);
             announce_guests();
