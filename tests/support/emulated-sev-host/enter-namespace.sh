@@ -43,8 +43,6 @@ for dir in etc/libvirt var/lib/libvirt var/cache/libvirt var/log/libvirt run; do
   mount --bind "$tree/$dir" "/$dir"
 done
 
-ip link set lo up
-
 # The fake QEMU first on PATH: libvirt finds its emulator there.
 exec env -i PATH="$tree/bin:/usr/sbin:/usr/bin:/sbin:/bin" HOME=/root LC_ALL=C \
   /usr/sbin/libvirtd
