@@ -88,8 +88,10 @@ void Launcher::reconfigure(const config::Config& config) {
 // apply (cgroups' plan_limit: MemTotal - reserve in whole pages); a reserve it
 // would refuse leaves none, as on the host.
 SliceLimit Launcher::effective_limit_locked(const HostView& host) const {
-    if (!host.slice.known || host.slice.bytes != 0)
-        return host.slice.known ? host.slice : SliceLimit{0, false};
+    if (!host.slice.known)
+        return {0, false};
+    if (host.slice.bytes != 0)
+        return host.slice;
     const auto plan = cgroups::plan_limit(host.mem_total_bytes, config_.reserved_host_memory_mb,
                                           page_size_, 0, "[memory] reserved_host_memory_mb");
     return {plan.ok() ? plan.limit_bytes : 0, true};

@@ -95,13 +95,6 @@ std::optional<DomainRecord> read_record(virDomainPtr domain) {
     return record;
 }
 
-libvirt::DomainPtr lookup(virConnectPtr conn, const std::string& name) {
-    libvirt::DomainPtr domain(virDomainLookupByName(conn, name.c_str()));
-    if (!domain)
-        fail("looking up domain '" + name + "' failed");
-    return domain;
-}
-
 // libvirt's RPC client writes to its socket without MSG_NOSIGNAL: once
 // libvirtd goes away, the next call would kill the whole process with
 // SIGPIPE instead of failing (seen when libvirtd restarts). Process-wide, once.

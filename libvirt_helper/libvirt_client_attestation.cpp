@@ -23,13 +23,6 @@ struct TypedParams {
     ~TypedParams() { virTypedParamsFree(params, count); }
 };
 
-libvirt::DomainPtr lookup(virConnectPtr conn, const std::string& name) {
-    libvirt::DomainPtr domain(virDomainLookupByName(conn, name.c_str()));
-    if (!domain)
-        fail("looking up domain '" + name + "' failed");
-    return domain;
-}
-
 std::string string_param(const TypedParams& from, const char* key, const std::string& what) {
     const char* value = nullptr;
     if (virTypedParamsGetString(from.params, from.count, key, &value) != 1 || value == nullptr)

@@ -20,4 +20,12 @@ public:
     throw OperationFailed(what + ": " + libvirt::last_error_message());
 }
 
+// The domain of that name; fails when libvirt has none (or cannot say).
+inline libvirt::DomainPtr lookup(virConnectPtr conn, const std::string& name) {
+    libvirt::DomainPtr domain(virDomainLookupByName(conn, name.c_str()));
+    if (!domain)
+        fail("looking up domain '" + name + "' failed");
+    return domain;
+}
+
 } // namespace sevd::libvirt_helper

@@ -81,7 +81,7 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
     RunningEncryptedGuests running;
     for (const auto& domain : domains) {
         const auto found = running_domain(*lib, domain.get(), cache);
-        std::optional<EncryptionModel> pool; // probe::asid_pool, read by decode_launch_security
+        std::optional<EncryptionModel> pool; // probe::asid_pool, via launch_security_kind
         if (found.kind == LaunchSecurityKind::Sev)
             pool = EncryptionModel::Sev;
         else if (found.kind == LaunchSecurityKind::SevEs)

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,16 @@ namespace sevd::test {
 
 // A plain connection (no event loop) to the bus at `address`.
 std::unique_ptr<sdbus::IConnection> connect_to(const std::string& address);
+
+// The D-Bus error name a call raised, or "ok".
+inline std::string error_name_of(const std::function<void()>& call) {
+    try {
+        call();
+    } catch (const sdbus::Error& e) {
+        return e.getName();
+    }
+    return "ok";
+}
 
 struct PropertiesChange {
     std::string interface;

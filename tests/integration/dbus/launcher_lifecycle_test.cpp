@@ -64,15 +64,6 @@ protected:
         ASSERT_EQ(std::system(command.c_str()), 0) << args;
     }
     // The named error a call fails with ("" when it succeeds).
-    template <typename Call>
-    std::string error_of(Call call) {
-        try {
-            call();
-        } catch (const sdbus::Error& e) {
-            return e.getName();
-        }
-        return "";
-    }
     std::string state_of(const std::string& name) {
         for (int i = 0; i < 500; ++i) {
             for (const AllGuestsRow& row : launcher_->AllGuests())
@@ -149,11 +140,12 @@ TEST_F(LauncherLifecycle, LaunchShutdownStartStop) {
     launcher_->Shutdown("web-1"); // the test driver powers off at once
     EXPECT_EQ(state_of("web-1"), "shut off") << daemon_->log();
     EXPECT_TRUE(launcher_->Guests().empty());
-    EXPECT_EQ(error_of([&] { launcher_->Shutdown("web-1"); }), "org.sevd.Error.InvalidArgument");
+    EXPECT_EQ(error_name_of([&] { launcher_->Shutdown("web-1"); }),
+              "org.sevd.Error.InvalidArgument");
 
     EXPECT_EQ(launcher_->Start("web-1"), uuid);
     EXPECT_EQ(launcher_->AllGuests(), want);
-    EXPECT_EQ(error_of([&] { launcher_->Start("web-1"); }), "org.sevd.Error.InvalidArgument");
+    EXPECT_EQ(error_name_of([&] { launcher_->Start("web-1"); }), "org.sevd.Error.InvalidArgument");
 
     launcher_->Stop("web-1");
     EXPECT_TRUE(launcher_->AllGuests().empty());
@@ -164,16 +156,16 @@ TEST_F(LauncherLifecycle, StartIsAdmittedLikeALaunch) {
     launcher_->Shutdown("first");
     ASSERT_EQ(state_of("first"), "shut off") << daemon_->log();
     launcher_->Launch("second", 512, 1, disk_, {}); // takes the one SEV slot
-    EXPECT_EQ(error_of([&] { launcher_->Start("first"); }), "org.sevd.Error.NoSlots");
+    EXPECT_EQ(error_name_of([&] { launcher_->Start("first"); }), "org.sevd.Error.NoSlots");
     launcher_->Stop("second");
-    EXPECT_EQ(error_of([&] { launcher_->Start("first"); }), "");
+    EXPECT_EQ(error_name_of([&] { launcher_->Start("first"); }), "ok");
     launcher_->Stop("first");
 }
 
 TEST_F(LauncherLifecycle, EveryRefusalIsItsNamedError) {
     const std::string invalid = "org.sevd.Error.InvalidArgument";
     const auto launch = [&](Properties props, std::string disk = {}) {
-        return error_of(
+        return error_name_of(
             [&] { launcher_->Launch("refused", 512, 1, disk.empty() ? disk_ : disk, props); });
     };
     EXPECT_EQ(launch({{"disk_format", "vmdk"}}), invalid);
@@ -190,8 +182,8 @@ TEST_F(LauncherLifecycle, EveryRefusalIsItsNamedError) {
         EXPECT_EQ(launch({{"disk_format", "qcow2"}}, (images_ / "with-data.qcow2").string()),
                   invalid);
     }
-    EXPECT_EQ(error_of([&] { launcher_->Start("nobody"); }), invalid);
-    EXPECT_EQ(error_of([&] { launcher_->Shutdown("nobody"); }), invalid);
+    EXPECT_EQ(error_name_of([&] { launcher_->Start("nobody"); }), invalid);
+    EXPECT_EQ(error_name_of([&] { launcher_->Shutdown("nobody"); }), invalid);
     EXPECT_TRUE(launcher_->AllGuests().empty());
 }
 

@@ -50,16 +50,6 @@ inline constexpr auto kResponsivenessBound = 1s;
 // Where the bound applies, a GetAll slower than it is cut off at it.
 inline constexpr std::chrono::microseconds kGetAllTimeout = kResponsivenessBoundApplies ? 1s : 25s;
 
-// The error name a call raised, or "ok".
-inline std::string error_name_of(const std::function<void()>& call) {
-    try {
-        call();
-    } catch (const sdbus::Error& e) {
-        return e.getName();
-    }
-    return "ok";
-}
-
 // Host1 through its own connection (no event loop: plain blocking calls).
 class HostView {
 public:
