@@ -1,4 +1,4 @@
-// `sevd serve`: the daemon (unit sevd.service). Parses options; dbus/ runs it.
+// `sevd serve`: the daemon (unit sevd.service). Parses options; dbus/ serves manager/.
 #include <map>
 #include <string>
 
@@ -18,16 +18,16 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                     "Bus to serve on (system honours DBUS_SYSTEM_BUS_ADDRESS)")
         ->transform(CLI::CheckedTransformer(buses, CLI::ignore_case))
         ->default_str("system");
-    cmd->add_option("--root", options->root,
+    cmd->add_option("--root", options->manager.root,
                     "Read the host from this snapshot directory instead of / (sevd capture)");
     cmd->add_option("--libvirt-uri", *uri,
                     "libvirt connection (default: the config's [libvirt] uri)");
-    cmd->add_option("--config", options->config_path, "Configuration file")
+    cmd->add_option("--config", options->manager.config_path, "Configuration file")
         ->default_str(config::kDefaultConfigPath);
     cmd->callback([options, uri, &exit_code] {
         if (!uri->empty())
-            options->libvirt_uri = *uri;
-        options->libvirt_helper = helper_binary_path("sevd-libvirt");
+            options->manager.libvirt_uri = *uri;
+        options->manager.libvirt_helper = helper_binary_path("sevd-libvirt");
         exit_code = dbus::run_daemon(*options);
     });
 }

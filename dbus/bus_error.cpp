@@ -14,17 +14,30 @@ sdbus::Error to_bus_error(const cgroups::TuneError& error) {
     std::string message = error.what();
     if (!error.hint().empty())
         message += " (" + error.hint() + ")";
-    if (error.kind() == cgroups::TuneError::Kind::Io)
+    switch (error.kind()) {
+    case cgroups::TuneError::Kind::Io:
         return sdbus::Error(kFailedError, message);
-    // A refusal: the limit would cut into memory locked by running guests, or
-    // the configured reserve itself is unusable.
-    const auto& result = error.result();
-    const bool below_locked =
-        result.locked_guest_bytes > 0 && result.computed_limit_bytes < result.locked_guest_bytes;
-    return sdbus::Error(below_locked
-                            ? launcher::error_name(launcher::ErrorCode::InsufficientMemory).data()
-                            : launcher::error_name(launcher::ErrorCode::InvalidArgument).data(),
-                        message);
+    case cgroups::TuneError::Kind::InsufficientMemory: // below the guests' locked memory
+        return sdbus::Error(launcher::error_name(launcher::ErrorCode::InsufficientMemory).data(),
+                            message);
+    case cgroups::TuneError::Kind::Refused: // the configured reserve itself is unusable
+        break;
+    }
+    return sdbus::Error(launcher::error_name(launcher::ErrorCode::InvalidArgument).data(), message);
+}
+
+sdbus::Error to_bus_error(const std::exception_ptr& error) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const launcher::LaunchError& e) {
+        return to_bus_error(e);
+    } catch (const cgroups::TuneError& e) {
+        return to_bus_error(e);
+    } catch (const std::exception& e) {
+        return sdbus::Error(kFailedError, e.what());
+    } catch (...) {
+        return sdbus::Error(kFailedError, "unknown failure");
+    }
 }
 
 } // namespace sevd::dbus

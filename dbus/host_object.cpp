@@ -1,16 +1,17 @@
 #include "dbus/host_object.h"
 
-#include "dbus/bus_error.h"
+#include <memory>
+
 #include "dbus/bus_names.h"
+#include "dbus/reply.h"
 #include "probe/report_json.h"
 
 namespace sevd::dbus {
 
-HostObject::HostObject(sdbus::IConnection& bus, const probe::HostReport& report,
-                       RefreshHandler refresh)
-    : AdaptorInterfaces(bus, kHostPath), props_(host_properties(report)),
-      sections_(sections_of(props_)), describe_json_(probe::report_to_json(report).dump(2)),
-      refresh_(std::move(refresh)) {
+HostObject::HostObject(sdbus::IConnection& bus, manager::Manager& manager)
+    : AdaptorInterfaces(bus, kHostPath), props_(host_properties(manager.report())),
+      sections_(sections_of(props_)),
+      describe_json_(probe::report_to_json(manager.report()).dump(2)), manager_(manager) {
     registerAdaptor();
 }
 
@@ -35,7 +36,8 @@ std::string HostObject::Describe() {
 }
 
 void HostObject::Refresh(sdbus::Result<>&& result) {
-    refresh_(std::move(result));
+    auto reply = std::make_shared<sdbus::Result<>>(std::move(result));
+    manager_.refresh([reply] { reply->returnResults(); });
 }
 
 HostObject::Sections HostObject::sections_of(const HostProperties& props) {
@@ -43,13 +45,13 @@ HostObject::Sections HostObject::sections_of(const HostProperties& props) {
             section_to_dbus(props.firmware), section_to_dbus(props.libvirt)};
 }
 
+// Readable by anyone: the platform's public keys, from libvirt.
 void HostObject::Certificates(sdbus::Result<std::string, std::string>&& result) {
-    if (!certificates_) {
-        result.returnError(to_bus_error(launcher::LaunchError(
-            launcher::ErrorCode::Libvirt, "the launcher is not ready yet; retry in a moment")));
-        return;
-    }
-    certificates_(std::move(result));
+    manager_.guests().certificates(reply_to<launcher::SevCertificates>(
+        std::move(result),
+        [](sdbus::Result<std::string, std::string>& reply, const launcher::SevCertificates& c) {
+            reply.returnResults(c.pdh, c.cert_chain);
+        }));
 }
 
 } // namespace sevd::dbus

@@ -1,8 +1,8 @@
 // org.sevd.Host1 at /org/sevd/Host1: serves the cached probe report. Adapts
-// only: the daemon decides when to probe and hands the result to publish().
+// only: the manager decides when to probe (Refresh is manager::Manager's) and
+// announces each new report through publish().
 #pragma once
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -10,16 +10,14 @@
 
 #include "dbus/generated/org.sevd.Host1_adaptor.h"
 #include "dbus/host_properties.h"
+#include "manager/manager.h"
 #include "probe/host_report.h"
 
 namespace sevd::dbus {
 
 class HostObject final : public sdbus::AdaptorInterfaces<org::sevd::Host1_adaptor> {
 public:
-    // `refresh` runs on Refresh() with the call's reply: the daemon decides
-    // when to re-probe (coalescing bursts), calls publish() and then replies.
-    using RefreshHandler = std::function<void(sdbus::Result<>)>;
-    HostObject(sdbus::IConnection& bus, const probe::HostReport& report, RefreshHandler refresh);
+    HostObject(sdbus::IConnection& bus, manager::Manager& manager);
     ~HostObject();
     HostObject(const HostObject&) = delete;
     HostObject& operator=(const HostObject&) = delete;
@@ -27,12 +25,6 @@ public:
     // Replaces the cached report; emits PropertiesChanged for exactly the
     // properties whose values differ. Returns their names.
     std::vector<std::string> publish(const probe::HostReport& report);
-
-    using CertificatesHandler = std::function<void(sdbus::Result<std::string, std::string>&&)>;
-    // Answers Certificates() (the platform's keys come from libvirt, off the loop).
-    void set_certificates_handler(CertificatesHandler handler) {
-        certificates_ = std::move(handler);
-    }
 
 private:
     std::string Describe() override;
@@ -65,8 +57,7 @@ private:
     Sections sections_;
     // Describe()'s answer, built once per report rather than once per call.
     std::string describe_json_;
-    RefreshHandler refresh_;
-    CertificatesHandler certificates_;
+    manager::Manager& manager_;
 };
 
 } // namespace sevd::dbus

@@ -1,55 +1,31 @@
 // org.sevd.Launcher1 at /org/sevd/Launcher1. Adapts only: checks the caller
-// (polkit org.sevd.launch), runs the launcher's blocking libvirt work on the
-// worker pool so Gets stay responsive, and replies, signals and announces
-// Guests back on the loop thread. Decisions live in launcher::Launcher.
+// (polkit org.sevd.launch), hands the call to the manager's GuestManager
+// (manager/guest_manager.h says what each member does) and turns its answer
+// into the reply or the named error; emits what the manager announces.
 #pragma once
 
-#include <functional>
-#include <memory>
-#include <set>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <sdbus-c++/sdbus-c++.h>
 
-#include "common/worker_pool.h"
 #include "dbus/authorizer.h"
 #include "dbus/generated/org.sevd.Launcher1_adaptor.h"
-#include "dbus/main_loop.h"
-#include "export/launch_stats.h"
-#include "launcher/launcher.h"
+#include "manager/guest_manager.h"
 
 namespace sevd::dbus {
 
 class LauncherObject final : public sdbus::AdaptorInterfaces<org::sevd::Launcher1_adaptor> {
 public:
-    using GuestsChanged = std::function<void()>;
-
-    LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, MainLoop& loop,
-                   WorkerPool& workers, WorkerPool& event_lane,
-                   std::shared_ptr<launcher::Launcher> launcher, GuestsChanged on_guests_changed,
-                   exports::LaunchStats& launch_stats);
+    LauncherObject(sdbus::IConnection& bus, Authorizer& authorizer, manager::GuestManager& guests);
     ~LauncherObject();
     LauncherObject(const LauncherObject&) = delete;
     LauncherObject& operator=(const LauncherObject&) = delete;
 
-    std::shared_ptr<launcher::Launcher> launcher() const { return launcher_; }
-    // Announces Guests (after a launch, stop or resync), with GuestStopped
-    // first for the guests a re-sync found gone.
-    void announce_guests();
-    // libvirt reported a domain stopped (loop thread): the launcher releases it
-    // on the event lane (one thread: events keep libvirt's order); a guest
-    // sevd launched then leaves Guests with GuestStopped.
-    void domain_stopped(const launcher::DomainStopped& event);
-    // libvirt reported a domain started (loop thread): the launcher reads that
-    // domain on the event lane so it counts; Guests is announced after.
-    void domain_started(const launcher::DomainStarted& event);
-    // Host1.Certificates (readable by anyone: no authorization), answered
-    // from the launcher's libvirt on a worker.
-    void certificates(sdbus::Result<std::string, std::string>&& result);
-    // Guests paused for attestation (loop thread; from a launch or a re-sync,
-    // which finds them again after a restart): each is expired when it is
-    // still paused [guests] attestation_timeout_s after sevd first saw it.
-    void watch_attestation(const std::vector<launcher::GuestInfo>& guests);
+    void announce_launched(const launcher::GuestInfo& guest);
+    void announce_stopped(const launcher::GuestInfo& guest);
+    void announce_guests(); // Guests and AllGuests may read differently
 
 private:
     using Arguments = std::map<std::string, std::string>;
@@ -71,17 +47,9 @@ private:
     void Resume(sdbus::Result<>&& result, std::string name) override;
 
     void authorize();
-    void expire_attestation(std::shared_ptr<launcher::Launcher> launcher,
-                            const launcher::GuestInfo& guest);
 
     Authorizer& authorizer_;
-    MainLoop& loop_;
-    WorkerPool& workers_;
-    WorkerPool& event_lane_;
-    std::shared_ptr<launcher::Launcher> launcher_;
-    GuestsChanged on_guests_changed_;
-    exports::LaunchStats& launch_stats_;       // every Launch call's outcome and round trip
-    std::set<std::string> attestation_timers_; // UUIDs with an expiry pending (loop thread)
+    manager::GuestManager& guests_;
 };
 
 } // namespace sevd::dbus

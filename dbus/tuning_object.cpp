@@ -4,13 +4,14 @@
 #include <vector>
 
 #include "dbus/bus_names.h"
+#include "dbus/reply.h"
 
 namespace sevd::dbus {
 
-TuningObject::TuningObject(sdbus::IConnection& bus, Authorizer& authorizer, TuningState state,
-                           ApplyHandler apply)
-    : AdaptorInterfaces(bus, kTuningPath), authorizer_(authorizer), state_(state),
-      apply_(std::move(apply)) {
+TuningObject::TuningObject(sdbus::IConnection& bus, Authorizer& authorizer,
+                           manager::Manager& manager)
+    : AdaptorInterfaces(bus, kTuningPath), authorizer_(authorizer), manager_(manager),
+      state_(manager.tuning_state()) {
     registerAdaptor();
 }
 
@@ -18,7 +19,7 @@ TuningObject::~TuningObject() {
     unregisterAdaptor();
 }
 
-void TuningObject::publish(const TuningState& state) {
+void TuningObject::publish(const manager::TuningState& state) {
     std::vector<std::string> changed;
     if (state.memory_limit != state_.memory_limit)
         changed.emplace_back("MemoryLimit");
@@ -33,7 +34,10 @@ void TuningObject::publish(const TuningState& state) {
 
 void TuningObject::Apply(sdbus::Result<uint64_t>&& result) {
     authorizer_.require(getObject().getCurrentlyProcessedMessage()->getSender(), kTuneAction);
-    apply_(std::move(result));
+    manager_.apply_tuning(
+        reply_to<uint64_t>(std::move(result), [](sdbus::Result<uint64_t>& reply, uint64_t limit) {
+            reply.returnResults(limit);
+        }));
 }
 
 } // namespace sevd::dbus

@@ -1,5 +1,5 @@
 // Kernel uevents for the kvm misc device, for the daemon's udev watcher
-// (dbus/udev_watcher.h). Where /sys/class/misc/kvm exists, the kernel sends a
+// (manager/udev_watcher.h). Where /sys/class/misc/kvm exists, the kernel sends a
 // real one when its uevent file is written. Elsewhere the daemon under test
 // runs with the udev_group_shim preloaded (daemon_env()) and each uevent is
 // the kernel's message for that device, sent by root on the udev netlink

@@ -27,7 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 constexpr int kUevents = 1000;
-// dbus/daemon.cpp kUeventCoalesceDelay: at most one re-probe per 200 ms window.
+// manager/manager.cpp kBurstCoalesceDelay: at most one re-probe per 200 ms window.
 constexpr auto kCoalesceWindow = 200ms;
 
 // Counts IN_OPEN events on one file.

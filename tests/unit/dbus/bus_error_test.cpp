@@ -33,18 +33,29 @@ TEST(BusError, TuneIoFailureIsFailedWithTheHint) {
 }
 
 TEST(BusError, TuneRefusalBelowLockedGuestMemoryIsInsufficientMemory) {
-    cgroups::TuneResult result;
-    result.computed_limit_bytes = 1ull << 30;
-    result.locked_guest_bytes = 2ull << 30; // guests already lock more than the limit
-    const cgroups::TuneError refused(cgroups::TuneError::Kind::Refused, "limit too low", "",
-                                     result);
-    EXPECT_EQ(to_bus_error(refused).getName(), "org.sevd.Error.InsufficientMemory");
+    const cgroups::TuneError refused(cgroups::TuneError::Kind::InsufficientMemory, "limit too low",
+                                     "stop a guest first");
+    const auto e = to_bus_error(refused);
+    EXPECT_EQ(e.getName(), "org.sevd.Error.InsufficientMemory");
+    EXPECT_EQ(e.getMessage(), "limit too low (stop a guest first)");
 }
 
 TEST(BusError, TuneRefusalOfTheReserveIsInvalidArgument) {
     const cgroups::TuneError refused(cgroups::TuneError::Kind::Refused,
                                      "reserve is not below MemTotal");
     EXPECT_EQ(to_bus_error(refused).getName(), "org.sevd.Error.InvalidArgument");
+}
+
+TEST(BusError, AnOutcomesExceptionKeepsItsName) {
+    const auto launch = std::make_exception_ptr(LaunchError(ErrorCode::NoSlots, "no slot"));
+    EXPECT_EQ(to_bus_error(launch).getName(), "org.sevd.Error.NoSlots");
+    const auto tune = std::make_exception_ptr(
+        cgroups::TuneError(cgroups::TuneError::Kind::Io, "cannot read memory.max"));
+    EXPECT_EQ(to_bus_error(tune).getName(), "org.freedesktop.DBus.Error.Failed");
+    const auto other = std::make_exception_ptr(std::runtime_error("bad_alloc"));
+    const auto e = to_bus_error(other);
+    EXPECT_EQ(e.getName(), "org.freedesktop.DBus.Error.Failed");
+    EXPECT_EQ(e.getMessage(), "bad_alloc");
 }
 
 } // namespace

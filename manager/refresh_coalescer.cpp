@@ -1,6 +1,6 @@
-#include "dbus/refresh_coalescer.h"
+#include "manager/refresh_coalescer.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 RefreshCoalescer::Decision RefreshCoalescer::on_call(Clock::time_point now) {
     if (scheduled_)
@@ -16,4 +16,4 @@ void RefreshCoalescer::on_probe(Clock::time_point started) {
     scheduled_ = false;
 }
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

@@ -1,8 +1,8 @@
-#include "dbus/export_scheduler.h"
+#include "manager/export_scheduler.h"
 
 #include <spdlog/spdlog.h>
 
-namespace sevd::dbus {
+namespace sevd::manager {
 namespace {
 
 // A launch changes the report, the ledger and the guest list within a few
@@ -66,4 +66,4 @@ void ExportScheduler::written(const exports::FleetExporter::Outcome& outcome) {
         changed();
 }
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

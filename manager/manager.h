@@ -1,83 +1,93 @@
-// The sevd daemon: owns the probe state and decides when to re-probe (start,
-// Refresh, uevents, libvirt coming and going, SIGHUP); the bus objects only
-// serve what it publishes. One instance per process, driven by MainLoop.
+// The daemon's manager (what oomd-manager.c is to systemd-oomd): owns the
+// probe state and decides when to re-probe (start, Refresh, uevents, libvirt
+// coming and going, SIGHUP), when to re-read libvirt's guests, what the
+// exports show. Launcher1's and Tuning1's behaviour are its GuestManager's and
+// TuningManager's. dbus/ only serves what it announces. Loop thread only,
+// one instance per process.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <sdbus-c++/sdbus-c++.h>
-
-#include "cgroups/memory_limit_tuner.h"
-#include "common/worker_pool.h"
 #include "config/config.h"
-#include "dbus/authorizer.h"
-#include "dbus/daemon_options.h"
-#include "dbus/export_scheduler.h"
-#include "dbus/host_object.h"
-#include "dbus/launcher_object.h"
-#include "dbus/libvirt_watcher.h"
-#include "dbus/main_loop.h"
-#include "dbus/refresh_coalescer.h"
-#include "dbus/signal_fd.h"
-#include "dbus/tuning_object.h"
-#include "dbus/udev_watcher.h"
 #include "export/launch_stats.h"
-#include "launcher/launcher.h"
 #include "libvirt_helper/helper_link.h"
+#include "manager/announcer.h"
+#include "manager/export_scheduler.h"
+#include "manager/guest_manager.h"
+#include "manager/libvirt_watcher.h"
+#include "manager/main_loop.h"
+#include "manager/manager_options.h"
+#include "manager/outcome.h"
+#include "manager/refresh_coalescer.h"
+#include "manager/signal_fd.h"
+#include "manager/tuning_manager.h"
+#include "manager/tuning_state.h"
+#include "manager/udev_watcher.h"
 #include "probe/host_facts.h"
 #include "probe/host_report.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
-class Daemon {
+class Manager {
 public:
     // Loads the configuration and probes the host (no libvirt yet). Throws
     // config::ConfigError.
-    explicit Daemon(DaemonOptions options);
-    ~Daemon();
-    Daemon(const Daemon&) = delete;
-    Daemon& operator=(const Daemon&) = delete;
+    explicit Manager(ManagerOptions options);
+    ~Manager();
+    Manager(const Manager&) = delete;
+    Manager& operator=(const Manager&) = delete;
 
-    // Connects, publishes the objects, takes the bus name, then serves until
-    // SIGTERM/SIGINT. Returns the exit code (see run_daemon).
+    MainLoop& loop() { return loop_; }
+    // Starts the libvirt link, the launcher, the tuner and the threads. From
+    // here on what changes goes to `announcer`, which must outlive this.
+    void prepare(Announcer& announcer);
+    // Starts watching signals, uevents and libvirt, then serves until
+    // SIGTERM/SIGINT. Returns the exit code (0).
     int run();
+
+    const probe::HostReport& report() const { return report_; }
+    const TuningState& tuning_state() const { return tuning_state_; }
+    GuestManager& guests() { return *guests_; }
+    // Host1.Refresh: `answered` runs once a re-probe that started after this
+    // call is published (callers in a burst share one).
+    void refresh(std::function<void()> answered);
+    // Tuning1.Apply: `then` gets the limit now in force.
+    void apply_tuning(Then<uint64_t> then);
+    // "root …, libvirt …", for the serving message.
+    std::string describe_sources() const;
 
 private:
     std::string libvirt_uri() const;
-    bool replay_only() const; // --root without --libvirt-uri: libvirt from the snapshot
-    void recheck_libvirt();
+    bool replay_only() const;         // --root without --libvirt-uri: libvirt from the snapshot
     std::string machine_type() const; // for the watcher's thread
-    void connect_bus();
     void start_libvirt_link();
     void on_libvirt_connection_closed(const std::string& reason);
-    void publish_objects();
+    std::shared_ptr<launcher::Launcher> make_launcher();
     void start_watchers();
+    void recheck_libvirt();
     void on_signal();
     void reload_config();
     void on_uevent();
-    void on_refresh(sdbus::Result<> reply);
     void refresh_now();
     void reprobe_host();
     void on_libvirt_facts(probe::LibvirtFacts facts);
     void publish_report();
-    TuningState read_tuning_state();
     void publish_tuning();
-    void apply_tuning(sdbus::Result<uint64_t> result);
-    std::shared_ptr<launcher::Launcher> make_launcher();
-    void resync_launcher();
-    void on_guests_changed();
+    void resync_guests();
+    void on_slots_moved();
     // The one notification point for the fleet exports: the report, the
     // ledger or the limit changed (they are rewritten shortly after).
     void state_changed();
     exports::ExportValues export_values() const;
     exports::ExportPaths export_paths() const;
 
-    DaemonOptions options_;
+    ManagerOptions options_;
     config::Config config_;
     MainLoop loop_;
     SignalFd signals_; // before any thread starts, so every thread inherits the mask
@@ -95,34 +105,26 @@ private:
     probe::HostReport report_;
     std::chrono::system_clock::time_point report_time_; // when report_ was built
     RefreshCoalescer refresh_coalescer_;
-    std::vector<sdbus::Result<>> refresh_waiting_; // Refresh() calls the next re-probe answers
+    std::vector<std::function<void()>> refresh_waiting_; // answered by the next re-probe
+    TuningState tuning_state_;
+    Announcer* announcer_ = nullptr; // from prepare()
 
-    std::unique_ptr<sdbus::IConnection> bus_;
     // Blocking work (libvirt, cgroup writes); its jobs post back into loop_.
     std::unique_ptr<WorkerPool> workers_;
-    // libvirt's lifecycle events, one at a time in libvirt's order: a STARTED
-    // handled after the STOPPED that followed it would count a stopped guest.
-    std::unique_ptr<WorkerPool> event_lane_;
-    std::unique_ptr<Authorizer> authorizer_;
-    std::unique_ptr<HostObject> host_object_;
-
-    std::mutex tuner_mutex_; // the tuner is used from worker threads
-    std::unique_ptr<cgroups::MemoryLimitTuner> tuner_;
-    std::string tuner_error_; // why there is no tuner
-    std::unique_ptr<TuningObject> tuning_object_;
     // Every libvirt call (the launcher's, the watcher's readings) goes
     // through the sevd-libvirt helper: libvirt is never loaded here. Its
     // events (a guest stopped, the connection closed) are posted to loop_.
     // Declared before the launcher, whose LibvirtDomains use it.
     std::unique_ptr<libvirt_helper::HelperLink> libvirt_link_;
-    exports::LaunchStats launch_stats_; // before the launcher object, which records in it
-    std::unique_ptr<LauncherObject> launcher_object_;
+    exports::LaunchStats launch_stats_; // before the guests, which record in it
+    std::unique_ptr<GuestManager> guests_;
+    std::unique_ptr<TuningManager> tuning_;
     std::unique_ptr<ExportScheduler> exports_;
 
     bool reprobe_pending_ = false;
-    bool libvirt_recheck_pending_ = false; // on_guests_changed's reading is scheduled
+    bool libvirt_recheck_pending_ = false; // on_slots_moved's reading is scheduled
     // Last: its thread posts into the loop and uses the members above.
     std::unique_ptr<LibvirtWatcher> libvirt_;
 };
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

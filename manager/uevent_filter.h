@@ -5,8 +5,8 @@
 
 #include <string_view>
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 bool is_relevant_uevent(std::string_view subsystem, std::string_view sysname);
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

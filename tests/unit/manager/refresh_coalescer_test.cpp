@@ -2,9 +2,9 @@
 // burst wait for the next one and share it. Times are passed in (no clock).
 #include <gtest/gtest.h>
 
-#include "dbus/refresh_coalescer.h"
+#include "manager/refresh_coalescer.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 namespace {
 
 using Kind = RefreshCoalescer::Decision::Kind;
@@ -62,4 +62,4 @@ TEST(RefreshCoalescer, FloodBecomesOneProbePerInterval) {
 }
 
 } // namespace
-} // namespace sevd::dbus
+} // namespace sevd::manager

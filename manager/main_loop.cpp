@@ -1,32 +1,16 @@
-#include "dbus/main_loop.h"
+#include "manager/main_loop.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <limits>
 #include <poll.h>
 #include <stdexcept>
 #include <string>
 #include <sys/eventfd.h>
-#include <time.h>
 #include <unistd.h>
 
-namespace sevd::dbus {
+namespace sevd::manager {
 namespace {
-
-// sd-bus reports its timeout as an absolute CLOCK_MONOTONIC time in µs.
-int bus_timeout_ms(uint64_t absolute_usec) {
-    if (absolute_usec == std::numeric_limits<uint64_t>::max())
-        return -1;
-    timespec now{};
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    const uint64_t now_usec =
-        static_cast<uint64_t>(now.tv_sec) * 1'000'000 + static_cast<uint64_t>(now.tv_nsec) / 1000;
-    if (absolute_usec <= now_usec)
-        return 0;
-    const uint64_t ms = (absolute_usec - now_usec + 999) / 1000;
-    return static_cast<int>(std::min<uint64_t>(ms, std::numeric_limits<int>::max()));
-}
 
 int earliest(int a, int b) {
     if (a < 0)
@@ -109,22 +93,22 @@ void MainLoop::run_due_timers() {
 
 int MainLoop::run() {
     while (!quit_) {
-        // One sd_bus_process() per wake-up, as sd-event's own bus integration
+        // One processing step per wake-up, as sd-event's own bus integration
         // does: sd-bus reads one message at a time, and while it still holds
         // queued ones (e.g. from a synchronous call) it asks for a zero
         // timeout, so poll() never sleeps on pending work. Draining until it
         // returns false instead would cost a failed recvmsg() per request.
-        if (bus_ != nullptr)
-            bus_->processPendingRequest();
+        if (source_ != nullptr)
+            source_->process();
         if (quit_)
             break;
 
         std::vector<pollfd> fds;
         int timeout = poll_timeout_ms();
-        if (bus_ != nullptr) {
-            const auto data = bus_->getEventLoopPollData();
-            fds.push_back({data.fd, data.events, 0});
-            timeout = earliest(timeout, bus_timeout_ms(data.timeout_usec));
+        if (source_ != nullptr) {
+            const auto request = source_->poll_request();
+            fds.push_back({request.fd, request.events, 0});
+            timeout = earliest(timeout, request.timeout_ms);
         }
         const size_t first_watch = fds.size();
         for (const auto& w : watches_)
@@ -146,4 +130,4 @@ int MainLoop::run() {
     return exit_code_;
 }
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

@@ -1,4 +1,4 @@
-#include "dbus/signal_fd.h"
+#include "manager/signal_fd.h"
 
 #include <cerrno>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 SignalFd::SignalFd() {
     sigemptyset(&mask_);
@@ -32,4 +32,4 @@ std::optional<int> SignalFd::read_signal() {
     return static_cast<int>(info.ssi_signo);
 }
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

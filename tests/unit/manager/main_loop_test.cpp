@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "dbus/main_loop.h"
+#include "manager/main_loop.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 namespace {
 
 TEST(MainLoop, TaskPostedFromAnotherThreadRunsOnTheLoopThread) {
@@ -52,4 +52,4 @@ TEST(MainLoop, WatchedFdCallsItsHandler) {
 }
 
 } // namespace
-} // namespace sevd::dbus
+} // namespace sevd::manager

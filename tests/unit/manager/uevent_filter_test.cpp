@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "dbus/uevent_filter.h"
+#include "manager/uevent_filter.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 namespace {
 
 TEST(UeventFilter, SevAndKvmMiscDevicesAreRelevant) {
@@ -23,4 +23,4 @@ TEST(UeventFilter, OtherDevicesAndModulesAreNot) {
 }
 
 } // namespace
-} // namespace sevd::dbus
+} // namespace sevd::manager

@@ -5,7 +5,7 @@
 #include <csignal>
 #include <optional>
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 class SignalFd {
 public:
@@ -23,4 +23,4 @@ private:
     int fd_ = -1;
 };
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

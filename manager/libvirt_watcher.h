@@ -15,7 +15,7 @@
 
 #include "probe/host_facts.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 struct LibvirtRetryPolicy {
     std::chrono::milliseconds first_retry{500};
@@ -56,4 +56,4 @@ private:
     std::thread thread_; // last: starts after every member above exists
 };
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

@@ -1,4 +1,4 @@
-#include "dbus/udev_watcher.h"
+#include "manager/udev_watcher.h"
 
 #include <cerrno>
 #include <cstring>
@@ -7,9 +7,9 @@
 
 #include <libudev.h>
 
-#include "dbus/uevent_filter.h"
+#include "manager/uevent_filter.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 namespace {
 
 struct DeviceUnref {
@@ -67,4 +67,4 @@ bool UdevWatcher::drain() {
     return relevant;
 }
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

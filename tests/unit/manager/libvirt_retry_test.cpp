@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "dbus/libvirt_watcher.h"
+#include "manager/libvirt_watcher.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 namespace {
 
 using std::chrono::milliseconds;
@@ -18,4 +18,4 @@ TEST(LibvirtRetry, StartsAtTheFirstDelayThenDoublesUpToTheCap) {
 }
 
 } // namespace
-} // namespace sevd::dbus
+} // namespace sevd::manager

@@ -9,10 +9,10 @@
 #include <memory>
 
 #include "common/worker_pool.h"
-#include "dbus/main_loop.h"
 #include "export/fleet_exporter.h"
+#include "manager/main_loop.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 class ExportScheduler {
 public:
@@ -43,4 +43,4 @@ private:
     bool dirty_ = false;     // changed while writing: write again when done
 };
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

@@ -1,8 +1,8 @@
-#include "dbus/libvirt_watcher.h"
+#include "manager/libvirt_watcher.h"
 
 #include <algorithm>
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 std::chrono::milliseconds next_retry_delay(std::chrono::milliseconds previous,
                                            const LibvirtRetryPolicy& policy) {
@@ -69,4 +69,4 @@ void LibvirtWatcher::run() {
     }
 }
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

@@ -8,7 +8,7 @@
 struct udev;
 struct udev_monitor;
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 class UdevWatcher {
 public:
@@ -32,4 +32,4 @@ private:
     std::unique_ptr<udev_monitor, MonitorUnref> monitor_;
 };
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

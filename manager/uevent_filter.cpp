@@ -1,6 +1,6 @@
-#include "dbus/uevent_filter.h"
+#include "manager/uevent_filter.h"
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 bool is_relevant_uevent(std::string_view subsystem, std::string_view sysname) {
     if (subsystem == "misc")
@@ -10,4 +10,4 @@ bool is_relevant_uevent(std::string_view subsystem, std::string_view sysname) {
     return false;
 }
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

@@ -9,7 +9,7 @@
 #include <chrono>
 #include <optional>
 
-namespace sevd::dbus {
+namespace sevd::manager {
 
 class RefreshCoalescer {
 public:
@@ -37,4 +37,4 @@ private:
     bool scheduled_ = false;
 };
 
-} // namespace sevd::dbus
+} // namespace sevd::manager

@@ -1,6 +1,7 @@
-// The daemon's single-threaded event loop: the bus connection, watched file
-// descriptors (udev, signals), one-shot timers and tasks posted from worker
-// threads. Every bus object is touched only from this thread.
+// The daemon's single-threaded event loop: one message connection (the bus,
+// through LoopSource), watched file descriptors (udev, signals), one-shot
+// timers and tasks posted from worker threads. The manager's state and every
+// bus object are touched only from this thread.
 #pragma once
 
 #include <chrono>
@@ -8,9 +9,21 @@
 #include <mutex>
 #include <vector>
 
-#include <sdbus-c++/sdbus-c++.h>
+namespace sevd::manager {
 
-namespace sevd::dbus {
+// A connection the loop dispatches one message at a time (dbus/ adapts the
+// bus connection to it): what to poll for, and one processing step.
+class LoopSource {
+public:
+    struct PollRequest {
+        int fd = -1;
+        short events = 0;
+        int timeout_ms = -1; // -1: none
+    };
+    virtual ~LoopSource() = default;
+    virtual void process() = 0;
+    virtual PollRequest poll_request() = 0;
+};
 
 class MainLoop {
 public:
@@ -22,8 +35,8 @@ public:
     MainLoop(const MainLoop&) = delete;
     MainLoop& operator=(const MainLoop&) = delete;
 
-    // The bus whose messages this loop dispatches (borrowed; must outlive run()).
-    void attach_bus(sdbus::IConnection& bus) { bus_ = &bus; }
+    // The connection whose messages this loop dispatches (borrowed; must outlive run()).
+    void attach(LoopSource& source) { source_ = &source; }
     // Calls `on_readable` whenever `fd` (borrowed) is readable.
     void watch(int fd, Task on_readable);
     // Runs `task` on the loop thread after `delay`.
@@ -50,7 +63,7 @@ private:
     void run_due_timers();
 
     int wake_fd_ = -1; // eventfd: post() wakes poll()
-    sdbus::IConnection* bus_ = nullptr;
+    LoopSource* source_ = nullptr;
     std::vector<Watch> watches_;
     std::vector<Timer> timers_;
     std::mutex posted_mutex_;
@@ -59,4 +72,4 @@ private:
     int exit_code_ = 0;
 };
 
-} // namespace sevd::dbus
+} // namespace sevd::manager
