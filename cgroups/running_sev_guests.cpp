@@ -1,23 +1,8 @@
 #include "cgroups/running_sev_guests.h"
 
-#include <memory>
-#include <vector>
-
-#include "cgroups/limit_plan.h"
 #include "probe/domain_facts.h"
-#include "probe/libvirt_handles.h"
-#include "probe/locked_memory.h"
 
 namespace sevd::cgroups {
-namespace {
-
-struct FreeWithFree {
-    void operator()(void* memory) const { free(memory); } // NOLINT: libvirt allocates with malloc
-};
-using MallocText = std::unique_ptr<char, FreeWithFree>;
-using MallocDomainList = std::unique_ptr<virDomainPtr, FreeWithFree>;
-
-} // namespace
 
 EncryptedGuestRam encrypted_guest_ram(std::string_view domain_xml) {
     const auto facts = probe::parse_domain_facts(domain_xml);
@@ -29,52 +14,6 @@ EncryptedGuestRam encrypted_guest_ram(std::string_view domain_xml) {
 RunningSevGuests no_guests_in_empty_slice() {
     RunningSevGuests guests;
     guests.source = "machine.slice holds no process; libvirt not asked";
-    return guests;
-}
-
-RunningSevGuests query_running_sev_guests(const std::string& uri, uint64_t guest_overhead_mb) {
-    RunningSevGuests guests;
-    guests.source = "libvirt " + uri;
-    std::string error;
-    const libvirt::ConnectPtr connection = libvirt::open_read_only(uri, error);
-    if (!connection) {
-        guests.note = "libvirt at " + uri + " is not reachable (" + error +
-                      "); counting no running SEV guests";
-        return guests;
-    }
-    guests.libvirt_reachable = true;
-    const libvirt::Api& lib = *libvirt::loaded_api(); // loaded by open_read_only
-    virDomainPtr* raw_list = nullptr;
-    const int count =
-        lib.connect_list_all_domains(connection.get(), &raw_list, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-    const MallocDomainList list(raw_list);
-    if (count < 0) {
-        guests.note = "libvirt could not list domains (" + libvirt::last_error_message() + ")";
-        return guests;
-    }
-    std::vector<libvirt::DomainPtr> domains;
-    for (int i = 0; i < count; ++i)
-        domains.emplace_back(list.get()[i]); // owned before anything can fail
-    for (const auto& domain : domains) {
-        const MallocText xml(lib.domain_get_xml_desc(domain.get(), 0));
-        const auto ram = xml ? encrypted_guest_ram(xml.get()) : EncryptedGuestRam{};
-        if (!ram.encrypted)
-            continue;
-        ++guests.count;
-        if (!ram.bytes) {
-            ++guests.unreadable;
-            guests.locked_bytes = UINT64_MAX;
-            guests.note = "the memory size of " + std::to_string(guests.unreadable) +
-                          " running encrypted domain(s) cannot be read from libvirt; they are "
-                          "counted as filling the host, so no limit is lowered";
-            continue;
-        }
-        // Saturates: a sum that does not fit is more than any limit can hold.
-        const uint64_t bytes =
-            probe::locked_bytes(*ram.bytes, guest_overhead_mb).value_or(UINT64_MAX);
-        guests.locked_bytes =
-            bytes > UINT64_MAX - guests.locked_bytes ? UINT64_MAX : guests.locked_bytes + bytes;
-    }
     return guests;
 }
 

@@ -1,8 +1,7 @@
-// Locked memory of the SEV guests already running, from libvirt (read-only).
-// `sevd tune` uses it so a new limit never falls below what running guests
-// have pinned; the daemon passes its launcher ledger's figure instead.
-// libvirt is reached through the probe's dlopen'd table, so `sevd tune` loads
-// libvirt.so and its ~60 libraries only when it has to ask.
+// Locked memory of the SEV guests already running. `sevd tune` uses it so a
+// new limit never falls below what running guests have pinned (asked of
+// libvirt by libvirt::query_running_sev_guests); the daemon passes its
+// launcher ledger's figure instead.
 #pragma once
 
 #include <cstdint>
@@ -35,9 +34,5 @@ struct EncryptedGuestRam {
     bool operator==(const EncryptedGuestRam&) const = default;
 };
 EncryptedGuestRam encrypted_guest_ram(std::string_view domain_xml);
-
-// Asks libvirt at `uri` (read-only) for the running domains. An unreachable
-// libvirt counts as no guests, with a note; never throws.
-RunningSevGuests query_running_sev_guests(const std::string& uri, uint64_t guest_overhead_mb);
 
 } // namespace sevd::cgroups

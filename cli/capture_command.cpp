@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "libvirt_helper/libvirt_readings.h"
 #include "probe/snapshot_writer.h"
 
 namespace sevd::cli {
@@ -24,9 +25,10 @@ int run_capture(const CaptureArgs& args) {
     try {
         const auto config = config::load_config(args.config_path);
         const auto uri = args.libvirt_uri.empty() ? config.libvirt_uri : args.libvirt_uri;
-        const auto result = probe::capture_snapshot(
-            args.dir, args.no_libvirt ? std::nullopt : std::optional<std::string>(uri),
-            config.machine_type);
+        probe::LibvirtCapturer read_libvirt;
+        if (!args.no_libvirt)
+            read_libvirt = [&] { return libvirt::capture_libvirt(uri, config.machine_type); };
+        const auto result = probe::capture_snapshot(args.dir, read_libvirt);
         std::cout << "wrote " << result.written.size() << " files to " << args.dir << "\n";
         for (const auto& note : result.notes)
             std::cout << "  not captured: " << note << "\n";

@@ -17,6 +17,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "export/prometheus_metrics.h"
+#include "libvirt_helper/libvirt_readings.h"
 #include "probe/prober.h"
 #include "probe/report_json.h"
 #include "probe/report_text.h"
@@ -75,7 +76,7 @@ int run_probe(const ProbeArgs& args) {
     if (!host.root_error.empty())
         return report_error(args, "--root " + host.root_error);
     const auto report =
-        probe::build_report(host, probe::read_libvirt_for(options), options.max_encrypted_guests);
+        probe::build_report(host, libvirt::read_libvirt_for(options), options.max_encrypted_guests);
     if (args.json)
         std::cout << probe::report_to_json(report).dump(2) << "\n";
     else if (args.prometheus)

@@ -12,6 +12,7 @@
 #include "cgroups/tune_report.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "libvirt_helper/libvirt_readings.h"
 
 namespace sevd::cli {
 namespace {
@@ -51,7 +52,7 @@ cgroups::RunningSevGuests running_guests(const cgroups::MemoryLimitTuner& tuner,
                                          const config::Config& config) {
     if (tuner.slice_occupancy() == cgroups::SliceOccupancy::Empty)
         return cgroups::no_guests_in_empty_slice();
-    return cgroups::query_running_sev_guests(config.libvirt_uri, config.guest_overhead_mb);
+    return libvirt::query_running_sev_guests(config.libvirt_uri, config.guest_overhead_mb);
 }
 
 int run_tune(const TuneOptions& options) {

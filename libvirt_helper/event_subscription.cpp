@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "launcher/lifecycle_event.h"
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
 
 namespace sevd::libvirt_helper {
 

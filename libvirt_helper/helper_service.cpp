@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "libvirt_helper/helper_attestation.h"
+#include "libvirt_helper/libvirt_readings.h"
 #include "libvirt_helper/poll_event_impl.h"
 #include "probe/prober.h"
 
@@ -146,7 +147,7 @@ json HelperService::read_facts(const json& params) {
     probe::LibvirtFacts read;
     {
         const auto in_libvirt = libvirt_helper::PollEventImpl::instance().call_scope();
-        read = probe::add_connection_facts(std::move(facts), live_domcaps, &launch_security_);
+        read = libvirt::add_connection_facts(std::move(facts), live_domcaps, &launch_security_);
     }
     // libvirt is there: open the launcher's connection too, so its events
     // (a guest stopped, libvirtd gone) flow from now on, not from the first

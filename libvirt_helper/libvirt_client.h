@@ -21,7 +21,7 @@
 #include "launcher/libvirt_domains.h"
 #include "launcher/libvirt_events.h"
 #include "libvirt_helper/event_subscription.h"
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
 
 namespace sevd::libvirt_helper {
 

@@ -7,8 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "libvirt_helper/libvirt_handles.h"
 #include "libvirt_helper/poll_event_impl.h"
-#include "probe/libvirt_handles.h"
 
 namespace sevd::libvirt_helper {
 namespace {

@@ -1,4 +1,4 @@
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
 
 namespace sevd::libvirt {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "probe/libvirt_library.h"
+#include "libvirt_helper/libvirt_library.h"
 
 namespace sevd::libvirt {
 

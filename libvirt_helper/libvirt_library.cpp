@@ -1,4 +1,4 @@
-#include "probe/libvirt_library.h"
+#include "libvirt_helper/libvirt_library.h"
 
 #include <atomic>
 #include <dlfcn.h>

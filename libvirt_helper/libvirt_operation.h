@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
 
 namespace sevd::libvirt_helper {
 

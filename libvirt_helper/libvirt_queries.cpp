@@ -1,4 +1,4 @@
-#include "probe/libvirt_queries.h"
+#include "libvirt_helper/libvirt_queries.h"
 
 #include <cstdlib>
 #include <memory>
@@ -7,7 +7,7 @@
 #include "probe/domain_mark.h"
 #include "probe/domcaps_decoder.h"
 
-namespace sevd::probe {
+namespace sevd::libvirt {
 namespace {
 
 // libvirt returns strings the caller must free().
@@ -17,15 +17,15 @@ struct FreeDeleter {
 using LibvirtString = std::unique_ptr<char, FreeDeleter>;
 
 struct RunningDomain {
-    LaunchSecurityKind kind = LaunchSecurityKind::None;
-    std::optional<ForeignDomain> foreign; // encrypted and not sevd's
+    probe::LaunchSecurityKind kind = probe::LaunchSecurityKind::None;
+    std::optional<probe::ForeignDomain> foreign; // encrypted and not sevd's
 };
 
 // The domain's launch security and whether it is foreign: remembered by
 // `cache` (when given) or read from its XML. None when the domain stopped
 // meanwhile.
-RunningDomain running_domain(const libvirt::Api& lib, virDomainPtr domain,
-                             LaunchSecurityCache* cache) {
+RunningDomain running_domain(const Api& lib, virDomainPtr domain,
+                             probe::LaunchSecurityCache* cache) {
     char uuid[VIR_UUID_STRING_BUFLEN] = {};
     const int id = lib.domain_get_id(domain);
     const bool named = cache && lib.domain_get_uuid_string(domain, uuid) == 0;
@@ -39,10 +39,10 @@ RunningDomain running_domain(const libvirt::Api& lib, virDomainPtr domain,
     LibvirtString xml(lib.domain_get_xml_desc(domain, 0));
     if (!xml)
         return {}; // the domain stopped meanwhile
-    const auto facts = parse_domain_facts(xml.get());
+    const auto facts = probe::parse_domain_facts(xml.get());
     RunningDomain read;
     if (facts)
-        read = {launch_security_kind(*facts), foreign_domain(*facts)};
+        read = {probe::launch_security_kind(*facts), probe::foreign_domain(*facts)};
     if (named)
         cache->keep(uuid, id, read.kind, read.foreign);
     return read;
@@ -53,38 +53,38 @@ RunningDomain running_domain(const libvirt::Api& lib, virDomainPtr domain,
 std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn,
                                                          const std::string& machine_type,
                                                          std::string& error) {
-    const auto* lib = libvirt::loaded_api(); // a connection exists, so it is loaded
+    const auto* lib = loaded_api(); // a connection exists, so it is loaded
     LibvirtString xml(lib->connect_get_domain_capabilities(conn, nullptr, nullptr,
                                                            machine_type.c_str(), nullptr, 0));
     if (!xml) {
-        error = libvirt::last_error_message();
+        error = last_error_message();
         return std::nullopt;
     }
     return std::string(xml.get());
 }
 
-Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn,
-                                                              LaunchSecurityCache* cache) {
-    Source<RunningEncryptedGuests> source;
-    const auto* lib = libvirt::loaded_api(); // a connection exists, so it is loaded
+probe::Source<probe::RunningEncryptedGuests>
+count_running_encrypted_guests(virConnectPtr conn, probe::LaunchSecurityCache* cache) {
+    probe::Source<probe::RunningEncryptedGuests> source;
+    const auto* lib = loaded_api(); // a connection exists, so it is loaded
     virDomainPtr* raw = nullptr;
     const int n = lib->connect_list_all_domains(conn, &raw, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
     if (n < 0) {
-        source.error = "listing running domains: " + libvirt::last_error_message();
+        source.error = "listing running domains: " + last_error_message();
         return source;
     }
-    std::vector<libvirt::DomainPtr> domains;
+    std::vector<DomainPtr> domains;
     for (int i = 0; i < n; ++i)
         domains.emplace_back(raw[i]);
     std::free(raw);
 
-    RunningEncryptedGuests running;
+    probe::RunningEncryptedGuests running;
     for (const auto& domain : domains) {
         const auto found = running_domain(*lib, domain.get(), cache);
-        std::optional<EncryptionModel> pool; // probe::asid_pool, via launch_security_kind
-        if (found.kind == LaunchSecurityKind::Sev)
+        std::optional<EncryptionModel> pool; // probe::asid_pool, via probe::launch_security_kind
+        if (found.kind == probe::LaunchSecurityKind::Sev)
             pool = EncryptionModel::Sev;
-        else if (found.kind == LaunchSecurityKind::SevEs)
+        else if (found.kind == probe::LaunchSecurityKind::SevEs)
             pool = EncryptionModel::SevEs;
         if (!pool)
             continue;
@@ -102,9 +102,9 @@ Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn
 
 std::optional<uint64_t> fetch_libvirt_version(virConnectPtr conn) {
     unsigned long version = 0;
-    if (libvirt::loaded_api()->connect_get_lib_version(conn, &version) != 0)
+    if (loaded_api()->connect_get_lib_version(conn, &version) != 0)
         return std::nullopt;
     return version;
 }
 
-} // namespace sevd::probe
+} // namespace sevd::libvirt

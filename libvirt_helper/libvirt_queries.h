@@ -1,14 +1,14 @@
-// The libvirt calls the probe makes, on an open connection.
+// The libvirt queries behind the probe's libvirt facts, on an open connection.
 #pragma once
 
 #include <optional>
 #include <string>
 
+#include "libvirt_helper/libvirt_handles.h"
 #include "probe/host_facts.h"
 #include "probe/launch_security_cache.h"
-#include "probe/libvirt_handles.h"
 
-namespace sevd::probe {
+namespace sevd::libvirt {
 
 // virConnectGetDomainCapabilities for `machine_type` (what `virsh
 // domcapabilities --machine q35` prints for q35); nullopt with the libvirt
@@ -20,10 +20,10 @@ std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn,
 // Running domains with <launchSecurity>, per ASID pool (sev-snp guests in
 // the SEV-ES pool), and each by name. With a cache, only domains it does not
 // know yet have their XML read.
-Source<RunningEncryptedGuests> count_running_encrypted_guests(virConnectPtr conn,
-                                                              LaunchSecurityCache* cache = nullptr);
+probe::Source<probe::RunningEncryptedGuests>
+count_running_encrypted_guests(virConnectPtr conn, probe::LaunchSecurityCache* cache = nullptr);
 
 // virConnectGetLibVersion: the libvirt daemon's version; nullopt when it fails.
 std::optional<uint64_t> fetch_libvirt_version(virConnectPtr conn);
 
-} // namespace sevd::probe
+} // namespace sevd::libvirt

@@ -1,16 +1,17 @@
 // The probe's entry points. Readers take the root they read ("/" = this host:
 // CPUID instruction, /dev/sev ioctl, sysfs, /proc; anything else = a snapshot
-// directory in the DESIGN.md format); build_report is pure.
+// directory in the DESIGN.md format); build_report is pure. What a live
+// libvirt says is read in libvirt_helper/libvirt_readings.h (probe_host too).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "probe/host_facts.h"
 #include "probe/host_report.h"
-#include "probe/launch_security_cache.h"
 
 namespace sevd::probe {
 
@@ -35,25 +36,9 @@ struct ProbeOptions {
 LibvirtSource choose_libvirt_source(const std::filesystem::path& root, bool no_libvirt,
                                     bool explicit_uri);
 
-// The libvirt facts `options` asks for (nullopt for LibvirtSource::None).
-std::optional<LibvirtFacts> read_libvirt_for(const ProbeOptions& options);
-
-// Everything, synchronously. Never throws for host problems (they become checks).
-HostReport probe_host(const ProbeOptions& options);
-
 // Everything except libvirt (fast: no connection).
 HostFacts read_host_facts(const std::filesystem::path& root);
 
-// Domain capabilities (from root/libvirt/domcapabilities.xml when root is a
-// snapshot, from the connection otherwise) and the running guests with
-// <launchSecurity> per model (from the connection). An unreachable libvirt is
-// a LibvirtFacts saying so with the error text, never a throw.
-// The same, in two steps (the daemon takes the first itself and has its
-// sevd-libvirt helper take the second, so libvirt never loads in the daemon):
-//   read_libvirt_facts(root, uri) ==
-//       add_connection_facts(offline_libvirt_facts(root, uri), is_live_root(root))
-LibvirtFacts read_libvirt_facts(const std::filesystem::path& root, const std::string& uri,
-                                const std::string& machine_type = "q35");
 // What is known without a connection: the URI and, when root is a snapshot,
 // its domain capabilities. No libvirt call.
 LibvirtFacts offline_libvirt_facts(const std::filesystem::path& root, const std::string& uri,
@@ -62,13 +47,9 @@ LibvirtFacts offline_libvirt_facts(const std::filesystem::path& root, const std:
 // without state.json, recorded capabilities mean connected with no running
 // encrypted guests). No libvirt call.
 LibvirtFacts snapshot_libvirt_facts(const std::filesystem::path& root);
-// Connects to facts.uri and adds what the connection says: connected or the
-// connect error, the running encrypted guests, and (live_domcaps: root is
-// the live host) the domain capabilities.
-// `cache` (the helper keeps one across readings) spares reading the XML of
-// running domains an earlier reading saw.
-LibvirtFacts add_connection_facts(LibvirtFacts facts, bool live_domcaps,
-                                  LaunchSecurityCache* cache = nullptr);
+// A domain-capabilities XML as the report holds it; `origin` (file or URI)
+// prefixes a decoding error. PURE.
+Source<DomainCapsSev> decode_domain_caps_source(std::string_view xml, const std::string& origin);
 
 // PURE. libvirt nullopt = not consulted (--no-libvirt).
 HostReport build_report(const HostFacts& host, const std::optional<LibvirtFacts>& libvirt,

@@ -1,4 +1,4 @@
-// build_report (pure) and probe_host.
+// build_report (pure) and choose_libvirt_source.
 #include "probe/cpuid_decoder.h"
 #include "probe/prober.h"
 #include "probe/report_sections.h"
@@ -104,26 +104,6 @@ LibvirtSource choose_libvirt_source(const std::filesystem::path& root, bool no_l
     if (no_libvirt)
         return LibvirtSource::None;
     return is_live_root(root) || explicit_uri ? LibvirtSource::Live : LibvirtSource::Snapshot;
-}
-
-std::optional<LibvirtFacts> read_libvirt_for(const ProbeOptions& options) {
-    switch (options.libvirt) {
-    case LibvirtSource::None:
-        return std::nullopt;
-    case LibvirtSource::Snapshot:
-        return snapshot_libvirt_facts(options.root);
-    case LibvirtSource::Live:
-        return read_libvirt_facts(options.root, options.libvirt_uri, options.machine_type);
-    }
-    return std::nullopt;
-}
-
-HostReport probe_host(const ProbeOptions& options) {
-    const auto host = read_host_facts(options.root);
-    std::optional<LibvirtFacts> libvirt;
-    if (host.root_error.empty())
-        libvirt = read_libvirt_for(options);
-    return build_report(host, libvirt, options.max_encrypted_guests);
 }
 
 } // namespace sevd::probe

@@ -5,7 +5,6 @@
 #include "common/file_reader.h"
 #include "probe/cpuid_live.h"
 #include "probe/kvm_param_decoder.h"
-#include "probe/libvirt_queries.h"
 #include "probe/libvirt_state.h"
 #include "probe/sev_device.h"
 #include "probe/snapshot_layout.h"
@@ -81,33 +80,18 @@ void capture_firmware(SnapshotWriter& out) {
         out.note("SNP_PLATFORM_STATUS: not issued (kvm_amd.sev_snp off)");
 }
 
-// What a live probe would read from libvirt: the connection (or its error)
-// and running guests in state.json, the domain capabilities beside it.
-void capture_libvirt(SnapshotWriter& out, const std::string& uri, const std::string& machine_type) {
-    LibvirtFacts facts;
-    facts.uri = uri;
-    facts.machine_type = machine_type;
-    const auto conn = libvirt::open_for_queries(uri, facts.connect_error);
-    if (conn) {
-        facts.connected = true;
-        facts.version = fetch_libvirt_version(conn.get());
-        facts.running = count_running_encrypted_guests(conn.get());
-        std::string error;
-        const auto xml = fetch_domain_capabilities_xml(conn.get(), machine_type, error);
-        if (xml)
-            out.write(snapshot::kDomainCapabilities, *xml);
-        else
-            facts.domcaps.error = uri + " (" + machine_type + "): " + error;
-    }
+void record_libvirt(SnapshotWriter& out, const LibvirtCapture& capture) {
+    const auto& facts = capture.facts;
+    if (capture.domcaps_xml)
+        out.write(snapshot::kDomainCapabilities, *capture.domcaps_xml);
     if (!facts.connected)
-        out.note("libvirt " + uri + ": " + facts.connect_error + " (recorded in state.json)");
+        out.note("libvirt " + facts.uri + ": " + facts.connect_error + " (recorded in state.json)");
     out.write(snapshot::kLibvirtState, format_libvirt_state(facts));
 }
 
 } // namespace
 
-CaptureResult capture_snapshot(const fs::path& dir, const std::optional<std::string>& libvirt_uri,
-                               const std::string& machine_type) {
+CaptureResult capture_snapshot(const fs::path& dir, const LibvirtCapturer& read_libvirt) {
     std::error_code ec;
     if (fs::exists(dir, ec) && !fs::is_empty(dir, ec))
         throw std::runtime_error(dir.string() + ": exists and is not empty (stale files would "
@@ -122,8 +106,8 @@ CaptureResult capture_snapshot(const fs::path& dir, const std::optional<std::str
     capture_firmware(out);
     if (fs::exists(fs::path("/") / snapshot::kDevKvm))
         out.write(snapshot::kDevKvm, "");
-    if (libvirt_uri)
-        capture_libvirt(out, *libvirt_uri, machine_type);
+    if (read_libvirt)
+        record_libvirt(out, read_libvirt());
     return out.take();
 }
 

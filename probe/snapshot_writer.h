@@ -3,9 +3,12 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "probe/host_facts.h"
 
 namespace sevd::probe {
 
@@ -14,13 +17,20 @@ struct CaptureResult {
     std::vector<std::string> notes;             // sources absent or unreadable on this host
 };
 
+// What libvirt said at capture time (libvirt::capture_libvirt reads it):
+// recorded in libvirt/state.json, its domain capabilities beside it when
+// libvirt answered.
+struct LibvirtCapture {
+    LibvirtFacts facts;
+    std::optional<std::string> domcaps_xml;
+};
+using LibvirtCapturer = std::function<LibvirtCapture()>;
+
 // DIR must not exist or be empty (stale files would mislead). Throws
 // std::runtime_error / std::system_error naming the path on I/O errors.
-// libvirt_uri nullopt = do not record libvirt (no libvirt/ files); else
-// libvirt/state.json always, and libvirt/domcapabilities.xml for
-// `machine_type` when libvirt answered.
+// `read_libvirt` empty = do not record libvirt (no libvirt/ files); it runs
+// once the host's own files are written.
 CaptureResult capture_snapshot(const std::filesystem::path& dir,
-                               const std::optional<std::string>& libvirt_uri,
-                               const std::string& machine_type = "q35");
+                               const LibvirtCapturer& read_libvirt);
 
 } // namespace sevd::probe

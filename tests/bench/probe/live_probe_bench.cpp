@@ -2,6 +2,7 @@
 // /proc, report building). Target from the issue: median <= 200 us.
 #include <benchmark/benchmark.h>
 
+#include "libvirt_helper/libvirt_readings.h"
 #include "probe/prober.h"
 #include "tests/bench/figure.h"
 #include "tests/bench/gbench_median.h"
@@ -12,7 +13,7 @@ void BM_LiveProbeNoLibvirt(benchmark::State& state) {
     sevd::probe::ProbeOptions options;
     options.libvirt = sevd::probe::LibvirtSource::None;
     for (auto _ : state)
-        benchmark::DoNotOptimize(sevd::probe::probe_host(options));
+        benchmark::DoNotOptimize(sevd::libvirt::probe_host(options));
 }
 BENCHMARK(BM_LiveProbeNoLibvirt)
     ->Unit(benchmark::kMicrosecond)

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "cgroups/running_sev_guests.h"
+#include "libvirt_helper/libvirt_readings.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -41,7 +42,7 @@ TEST(RunningSevGuestsLibvirt, CountsRunningEncryptedDomainsWithOverhead) {
     const auto node =
         fs::temp_directory_path() / ("sevd-node-" + std::to_string(getpid()) + ".xml");
     std::ofstream(node) << kNodeXml;
-    const auto guests = query_running_sev_guests("test://" + node.string(), 16);
+    const auto guests = libvirt::query_running_sev_guests("test://" + node.string(), 16);
     fs::remove(node);
     EXPECT_TRUE(guests.libvirt_reachable) << guests.note;
     EXPECT_EQ(guests.count, 2u);

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
 #include "tests/integration/faults/launch_faults.h"
 #include "tests/support/libvirtd_instance.h"
 #include "tests/support/private_bus.h"

@@ -16,7 +16,7 @@
 #include "launcher/launcher.h"
 #include "libvirt_helper/libvirt_client.h"
 #include "libvirt_helper/libvirt_event_loop.h"
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
 #include "tests/integration/launcher/faulty_domains.h"
 #include "tests/integration/launcher/is_active_shim.h"
 #include "tests/integration/launcher/launch_test_host.h"

@@ -16,7 +16,7 @@
 #include "launcher/image_resolver.h"
 #include "launcher/launch_error.h"
 #include "libvirt_helper/libvirt_client.h"
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
 #include "tests/integration/launcher/launch_test_host.h"
 #include "tests/support/shared_libvirtd.h"
 

@@ -11,7 +11,8 @@
 #include "launcher/domain_xml.h"
 #include "launcher/launcher.h"
 #include "libvirt_helper/libvirt_client.h"
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
+#include "libvirt_helper/libvirt_readings.h"
 #include "probe/prober.h"
 #include "tests/integration/launcher/launch_test_host.h"
 #include "tests/support/libvirtd_instance.h"
@@ -49,7 +50,7 @@ LaunchRequest request(const std::string& name, const std::string& disk) {
 probe::HostReport live_report(const std::string& uri) {
     probe::ProbeOptions options;
     options.libvirt_uri = uri;
-    return probe::probe_host(options);
+    return libvirt::probe_host(options);
 }
 
 std::string checks_text(const probe::HostReport& report) {

@@ -9,7 +9,7 @@
 
 #include "launcher/launcher.h"
 #include "libvirt_helper/libvirt_client.h"
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
 #include "tests/integration/launcher/launch_test_host.h"
 
 namespace sevd::launcher {

@@ -21,7 +21,7 @@
 #include "launcher/domain_record.h"
 #include "launcher/launcher.h"
 #include "launcher/libvirt_events.h"
-#include "probe/libvirt_handles.h"
+#include "libvirt_helper/libvirt_handles.h"
 
 namespace sevd::launcher::testhost {
 

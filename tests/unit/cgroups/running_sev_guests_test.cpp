@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "cgroups/running_sev_guests.h"
+#include "libvirt_helper/libvirt_readings.h"
 
 namespace sevd::cgroups {
 namespace {
@@ -62,8 +63,8 @@ TEST(RunningSevGuests, UnreadableMemoryIsCountedAsUnknown) {
 
 TEST(RunningSevGuests, UnreachableLibvirtCountsNothingWithANote) {
     // A URI whose socket cannot exist: the query must not throw.
-    const auto guests =
-        query_running_sev_guests("qemu+unix:///system?socket=/nonexistent/sevd-test.sock", 16);
+    const auto guests = libvirt::query_running_sev_guests(
+        "qemu+unix:///system?socket=/nonexistent/sevd-test.sock", 16);
     EXPECT_FALSE(guests.libvirt_reachable);
     EXPECT_EQ(guests.count, 0u);
     EXPECT_EQ(guests.locked_bytes, 0u);

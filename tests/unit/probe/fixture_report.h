@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "libvirt_helper/libvirt_readings.h"
 #include "probe/prober.h"
 
 namespace sevd::probe::testing {
@@ -29,7 +30,7 @@ inline HostReport report_for(const std::string& host,
     const auto root = fixture(host);
     std::optional<LibvirtFacts> libvirt;
     if (uri)
-        libvirt = read_libvirt_facts(root, *uri);
+        libvirt = libvirt::read_libvirt_facts(root, *uri);
     return build_report(read_host_facts(root), libvirt, cap);
 }
 

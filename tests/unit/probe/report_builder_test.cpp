@@ -306,7 +306,7 @@ TEST(ReportBuilder, ReadyNeverNextToAFailureOnAnyFixture) {
 TEST(ReportBuilder, IsPure) {
     const auto root = testing::fixture("rome-split-asids");
     const auto host = read_host_facts(root);
-    const auto libvirt = read_libvirt_facts(root, testing::kTestDriver);
+    const auto libvirt = libvirt::read_libvirt_facts(root, testing::kTestDriver);
     EXPECT_EQ(build_report(host, libvirt, std::nullopt), build_report(host, libvirt, std::nullopt));
 }
 
