@@ -39,7 +39,7 @@ LimitPlan plan_limit(uint64_t mem_total_bytes, uint64_t reserved_mb, uint64_t pa
     if (overflow || plan.reserved_bytes >= mem_total_bytes) {
         plan.refusal = reserve_origin + " = " + std::to_string(reserved_mb) +
                        " MiB is not below MemTotal (" + std::to_string(mem_total_mib) +
-                       " MiB); nothing was written";
+                       " MiB)";
         plan.hint = "set reserved_host_memory_mb below " + std::to_string(mem_total_mib) +
                     ", leaving the VMs the rest";
         return plan;
@@ -47,7 +47,7 @@ LimitPlan plan_limit(uint64_t mem_total_bytes, uint64_t reserved_mb, uint64_t pa
     plan.limit_bytes = round_down_to_page(mem_total_bytes - plan.reserved_bytes, page_size);
     if (plan.limit_bytes == 0) {
         plan.refusal = reserve_origin + " = " + std::to_string(reserved_mb) +
-                       " MiB leaves the VMs less than one page of MemTotal; nothing was written";
+                       " MiB leaves the VMs less than one page of MemTotal";
         plan.hint = "lower reserved_host_memory_mb";
         return plan;
     }

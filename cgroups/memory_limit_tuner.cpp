@@ -107,11 +107,13 @@ TuneResult MemoryLimitTuner::apply(const config::Config& config, bool dry_run,
     result.computed_limit_bytes = plan.limit_bytes;
     if (!plan.ok()) {
         result.action = TuneAction::Refused;
-        result.message = plan.refusal;
+        // Below the running guests, the plan says the old limit stays.
+        result.message =
+            plan.below_running_guests ? plan.refusal : plan.refusal + "; nothing was written";
         result.hint = plan.hint;
         const auto kind = plan.below_running_guests ? TuneError::Kind::InsufficientMemory
                                                     : TuneError::Kind::Refused;
-        throw TuneError(kind, plan.refusal, plan.hint, result);
+        throw TuneError(kind, result.message, plan.hint, result);
     }
     if (result.before.limit_bytes == plan.limit_bytes) {
         result.action = TuneAction::AlreadyInForce;

@@ -47,10 +47,11 @@ void AdmissionLedger::set_capacity(const Capacity& capacity) {
     capacity_ = capacity;
 }
 
-void AdmissionLedger::set_memory_limit(uint64_t bytes, bool known) {
+void AdmissionLedger::set_memory_limit(const LimitInForce& limit) {
     std::lock_guard lock(mutex_);
-    capacity_.memory_limit_bytes = bytes;
-    capacity_.memory_limit_known = known;
+    capacity_.memory_limit_bytes = limit.bytes;
+    capacity_.memory_limit_known = limit.known;
+    capacity_.memory_limit_unknown_why = limit.unknown_why;
 }
 
 void AdmissionLedger::replace_running(const std::vector<Holding>& running) {
@@ -136,10 +137,10 @@ void AdmissionLedger::change_memory_limit(
     try {
         after = write(locked);
     } catch (...) {
-        set_memory_limit(0, false);
+        set_memory_limit({0, false, {}});
         throw;
     }
-    set_memory_limit(after.bytes, after.known);
+    set_memory_limit(after);
 }
 
 void AdmissionLedger::release(const std::string& name) {
@@ -189,11 +190,14 @@ std::optional<uint64_t> AdmissionLedger::locked_bytes_locked() const {
 void AdmissionLedger::check_limit_known_locked(const Holding& claim) const {
     if (capacity_.memory_limit_known)
         return;
+    const std::string why =
+        capacity_.memory_limit_unknown_why.empty()
+            ? "the machine.slice memory limit could not be read, so sevd cannot tell how much "
+              "memory may be locked; check that the memory cgroup is readable (journalctl -u "
+              "sevd says why) and retry"
+            : capacity_.memory_limit_unknown_why;
     throw LaunchError(ErrorCode::InsufficientMemory,
-                      "guest '" + claim.name +
-                          "' cannot be admitted: the machine.slice memory limit could not be "
-                          "read, so sevd cannot tell how much memory may be locked; check that "
-                          "the memory cgroup is readable (journalctl -u sevd says why) and retry");
+                      "guest '" + claim.name + "' cannot be admitted: " + why);
 }
 
 void AdmissionLedger::check_slot(const Holding& claim, const PoolUsage& pool) const {

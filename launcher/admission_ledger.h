@@ -29,8 +29,11 @@ public:
         PoolCapacity sev;
         PoolCapacity sev_es;
         uint64_t memory_limit_bytes = 0; // 0: no limit
-        // False when the machine.slice limit could not be read: nothing is admitted.
+        // False when the memory guests may lock is not known: nothing is admitted.
         bool memory_limit_known = true;
+        // Why it is not known, with the fix; empty: the machine.slice limit
+        // could not be read.
+        std::string memory_limit_unknown_why;
     };
     // One encrypted guest's claim: its pool and its locked memory (RAM + overhead).
     struct Holding {
@@ -82,7 +85,13 @@ public:
 
     void set_capacity(const Capacity& capacity);
     // Sets the memory limit (bytes, 0 none; known) alone, the pools unchanged.
-    void set_memory_limit(uint64_t bytes, bool known);
+    // The memory guests may lock: bytes (0 = no limit), or unknown with why.
+    struct LimitInForce {
+        uint64_t bytes = 0;
+        bool known = true;
+        std::string unknown_why; // as Capacity::memory_limit_unknown_why
+    };
+    void set_memory_limit(const LimitInForce& limit);
     // Replaces the running guests with what libvirt reports. Launches in
     // flight stay; an outcome being checked becomes running when listed and
     // is dropped when not (the listing is the answer).
@@ -110,10 +119,6 @@ public:
     // force {bytes, known}; no reservation is admitted while it runs (a
     // launch waits), and it is admitted against the new limit after. What
     // `write` throws propagates; the limit is then unknown until set again.
-    struct LimitInForce {
-        uint64_t bytes = 0;
-        bool known = true;
-    };
     void change_memory_limit(const std::function<LimitInForce(std::optional<uint64_t>)>& write);
 
 private:

@@ -62,7 +62,8 @@ void Launcher::update_host(const probe::HostReport& report) {
     ledger_.set_capacity({{report.sev_slots.total, floor(report.sev_slots)},
                           {report.sev_es_slots.total, floor(report.sev_es_slots)},
                           limit.bytes,
-                          limit.known});
+                          limit.known,
+                          limit.unknown_why});
 }
 
 void Launcher::set_memory_limit(SliceLimit limit) {
@@ -85,22 +86,30 @@ void Launcher::reconfigure(const config::Config& config) {
 }
 
 // With no limit on machine.slice yet, admission counts the one sevd-tune would
-// apply (cgroups' plan_limit: MemTotal - reserve in whole pages); a reserve it
-// would refuse leaves none, as on the host.
-SliceLimit Launcher::effective_limit_locked(const HostView& host) const {
+// apply (cgroups' plan_limit: MemTotal - reserve in whole pages). Without
+// MemTotal, or with a reserve that leaves guests nothing, what guests may lock
+// is not known: nothing is admitted, never everything.
+AdmissionLedger::LimitInForce Launcher::effective_limit_locked(const HostView& host) const {
     if (!host.slice.known)
-        return {0, false};
+        return {0, false, {}};
     if (host.slice.bytes != 0)
-        return host.slice;
+        return {host.slice.bytes, true, {}};
+    if (host.mem_total_bytes == 0)
+        return {0, false,
+                "machine.slice has no memory limit and MemTotal could not be read, so sevd "
+                "cannot tell how much memory may be locked; `sevd probe` says why /proc/meminfo "
+                "is unreadable"};
     const auto plan = cgroups::plan_limit(host.mem_total_bytes, config_.reserved_host_memory_mb,
                                           page_size_, 0, "[memory] reserved_host_memory_mb");
-    return {plan.ok() ? plan.limit_bytes : 0, true};
+    if (!plan.ok())
+        return {0, false,
+                "machine.slice has no memory limit, and " + plan.refusal + "; " + plan.hint};
+    return {plan.limit_bytes, true, {}};
 }
 
 // Under host_mutex_, so the ledger always ends with the latest view's limit.
 void Launcher::admit_against_locked(const HostView& host) {
-    const auto limit = effective_limit_locked(host);
-    ledger_.set_memory_limit(limit.bytes, limit.known);
+    ledger_.set_memory_limit(effective_limit_locked(host));
 }
 
 void Launcher::change_memory_limit(
@@ -109,9 +118,7 @@ void Launcher::change_memory_limit(
         const SliceLimit slice = write(locked);
         std::lock_guard lock(host_mutex_);
         host_.slice = slice;
-        admit_against_locked(host_);
-        const auto usage = ledger_.usage();
-        return AdmissionLedger::LimitInForce{usage.memory_limit_bytes, usage.memory_limit_known};
+        return effective_limit_locked(host_);
     });
 }
 

@@ -178,7 +178,7 @@ private:
     GuestInfo stopped_guest_locked(const std::string& name);
     void note_vanished_locked(const std::map<std::string, GuestInfo>& running);
     AdmissionLedger::Holding holding_of(const DomainRecord& record);
-    SliceLimit effective_limit_locked(const HostView& host) const;
+    AdmissionLedger::LimitInForce effective_limit_locked(const HostView& host) const;
     void admit_against_locked(const HostView& host);
     config::Config config() const;
     void require_attesting_locked(const std::string& name) const;

@@ -366,9 +366,28 @@ TEST_F(AdmissionTruth, WithoutASliceLimitAdmissionCountsTheTunersLimitInWholePag
     launcher_->update_host(report, 0);
     EXPECT_EQ(launcher_->usage().memory_limit_bytes, 4 * kGiB); // 4 GiB + 100, rounded down
     EXPECT_TRUE(launcher_->usage().memory_limit_known);
-    report.mem_total_bytes = 4 * kGiB; // a reserve sevd-tune refuses: no limit, as on the host
+}
+
+// (9) Unknown is not zero: without a slice limit, a MemTotal that could not be
+// read, or a reserve that leaves guests nothing, admits nothing (never everything).
+TEST_F(AdmissionTruth, WithoutASliceLimitAnUnknownMemTotalOrAnUnusableReserveAdmitsNothing) {
+    auto report = testhost::sev_host(1, 1);
+    const auto refused_with = [&](uint64_t mem_total) {
+        report.mem_total_bytes = mem_total;
+        launcher_->update_host(report, 0);
+        EXPECT_FALSE(launcher_->usage().memory_limit_known);
+        const auto refused = refusal([&] { launcher_->launch(request("tr-a", images_.disk())); });
+        EXPECT_FALSE(virsh_.defined("tr-a"));
+        EXPECT_TRUE(refused && refused->code() == ErrorCode::InsufficientMemory);
+        return refused ? std::string(refused->what()) : std::string();
+    };
+    EXPECT_NE(refused_with(0).find("MemTotal could not be read"), std::string::npos);
+    // 4 GiB with the 4096 MiB reserve: the limit sevd-tune would refuse.
+    EXPECT_NE(refused_with(4 * kGiB).find("reserved_host_memory_mb = 4096 MiB is not below"),
+              std::string::npos);
+    report.mem_total_bytes = 8 * kGiB;
     launcher_->update_host(report, 0);
-    EXPECT_EQ(launcher_->usage().memory_limit_bytes, 0u);
+    EXPECT_NO_THROW(launcher_->launch(request("tr-a", images_.disk())));
 }
 
 } // namespace

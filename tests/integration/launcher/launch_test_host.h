@@ -13,7 +13,7 @@
 namespace sevd::launcher::testhost {
 
 // EPYC host with SEV-ES ASIDs (min SEV ASID raised in the BIOS), both models
-// launchable, C-bit 47; QEMU's reducedPhysBits 1 as libvirt reports it.
+// launchable, C-bit 47; QEMU's reducedPhysBits 1 as libvirt reports it; 64 GiB MemTotal.
 inline probe::HostReport sev_host(uint32_t sev_total, uint32_t sev_es_total) {
     probe::HostReport r;
     r.cpu.vendor = "AuthenticAMD";
@@ -26,6 +26,7 @@ inline probe::HostReport sev_host(uint32_t sev_total, uint32_t sev_es_total) {
     r.libvirt.available = r.libvirt.sev = true;
     r.libvirt.cbitpos = 47;
     r.libvirt.reduced_phys_bits = 1;
+    r.mem_total_bytes = 64ull << 30;
     r.sev_slots = {sev_total, 0};
     r.sev_es_slots = {sev_es_total, 0};
     r.models = {EncryptionModel::Sev, EncryptionModel::SevEs};

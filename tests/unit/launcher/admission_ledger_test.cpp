@@ -35,7 +35,7 @@ ErrorCode refusal(Ledger& ledger, const Ledger::Holding& claim) {
 
 TEST(AdmissionLedger, SlotsRunOutAtTheTotalAndComeBackOnRelease) {
     Ledger ledger;
-    ledger.set_capacity({{2, 0}, {0, 0}, 0});
+    ledger.set_capacity({{2, 0}, {0, 0}, 0, true, {}});
     auto a = ledger.reserve(sev("a"));
     std::optional<Ledger::Reservation> b(ledger.reserve(sev("b")));
     EXPECT_EQ(refusal(ledger, sev("c")), ErrorCode::NoSlots); // used 2 >= total 2
@@ -45,7 +45,7 @@ TEST(AdmissionLedger, SlotsRunOutAtTheTotalAndComeBackOnRelease) {
 
 TEST(AdmissionLedger, PoolsAreIndependent) {
     Ledger ledger;
-    ledger.set_capacity({{1, 0}, {1, 0}, 0});
+    ledger.set_capacity({{1, 0}, {1, 0}, 0, true, {}});
     auto a = ledger.reserve(sev("a"));
     auto b = ledger.reserve(sev_es("b"));
     EXPECT_EQ(refusal(ledger, sev("c")), ErrorCode::NoSlots);
@@ -54,13 +54,14 @@ TEST(AdmissionLedger, PoolsAreIndependent) {
 
 TEST(AdmissionLedger, EmptyPoolRefusesAtOnce) {
     Ledger ledger;
-    ledger.set_capacity({{509, 0}, {0, 0}, 0}); // Rome with min SEV ASID 1: no SEV-ES slots
+    ledger.set_capacity(
+        {{509, 0}, {0, 0}, 0, true, {}}); // Rome with min SEV ASID 1: no SEV-ES slots
     EXPECT_EQ(refusal(ledger, sev_es("x")), ErrorCode::NoSlots);
 }
 
 TEST(AdmissionLedger, ReportedUsedIsAFloorUnderLibvirtsCount) {
     Ledger ledger;
-    ledger.set_capacity({{3, 2}, {0, 0}, 0});
+    ledger.set_capacity({{3, 2}, {0, 0}, 0, true, {}});
     // used = max(running 0, reported 2) + reserved 1 = 3 after the first reservation.
     auto a = ledger.reserve(sev("a"));
     EXPECT_EQ(ledger.usage().sev.used, 3u);
@@ -69,7 +70,7 @@ TEST(AdmissionLedger, ReportedUsedIsAFloorUnderLibvirtsCount) {
 
 TEST(AdmissionLedger, RunningGuestsFromLibvirtAreCounted) {
     Ledger ledger;
-    ledger.set_capacity({{2, 0}, {0, 0}, 0});
+    ledger.set_capacity({{2, 0}, {0, 0}, 0, true, {}});
     ledger.replace_running({sev("old-1"), sev("old-2")});
     EXPECT_EQ(refusal(ledger, sev("new")), ErrorCode::NoSlots);
     ledger.remove_running("old-1");
@@ -78,7 +79,7 @@ TEST(AdmissionLedger, RunningGuestsFromLibvirtAreCounted) {
 
 TEST(AdmissionLedger, ResyncKeepsLaunchesInFlightWithoutCountingThemTwice) {
     Ledger ledger;
-    ledger.set_capacity({{5, 0}, {0, 0}, 0});
+    ledger.set_capacity({{5, 0}, {0, 0}, 0, true, {}});
     auto a = ledger.reserve(sev("a"));
     ledger.replace_running({sev("a"), sev("b")}); // libvirt already runs "a"
     const auto usage = ledger.usage().sev;
@@ -91,7 +92,7 @@ TEST(AdmissionLedger, ResyncKeepsLaunchesInFlightWithoutCountingThemTwice) {
 
 TEST(AdmissionLedger, CommitKeepsTheClaimAndRemoveRunningFreesIt) {
     Ledger ledger;
-    ledger.set_capacity({{1, 0}, {0, 0}, 0});
+    ledger.set_capacity({{1, 0}, {0, 0}, 0, true, {}});
     {
         auto a = ledger.reserve(sev("a"));
         a.commit();
@@ -103,7 +104,7 @@ TEST(AdmissionLedger, CommitKeepsTheClaimAndRemoveRunningFreesIt) {
 
 TEST(AdmissionLedger, NameHeldTwiceIsRefused) {
     Ledger ledger;
-    ledger.set_capacity({{5, 0}, {5, 0}, 0});
+    ledger.set_capacity({{5, 0}, {5, 0}, 0, true, {}});
     auto a = ledger.reserve(sev("a"));
     EXPECT_EQ(refusal(ledger, sev_es("a")), ErrorCode::InvalidArgument);
 }
@@ -112,7 +113,7 @@ TEST(AdmissionLedger, LockedMemoryMustFitUnderTheLimit) {
     Ledger ledger;
     // Limit 2048 MiB; each claim 1040 MiB (1024 RAM + 16 overhead):
     // 1040 fits, 1040 + 1040 = 2080 > 2048 does not; a 1008 MiB claim fits exactly.
-    ledger.set_capacity({{10, 0}, {0, 0}, 2048 * kMiB});
+    ledger.set_capacity({{10, 0}, {0, 0}, 2048 * kMiB, true, {}});
     auto a = ledger.reserve(sev("a", 1040));
     EXPECT_EQ(refusal(ledger, sev("b", 1040)), ErrorCode::InsufficientMemory);
     EXPECT_NO_THROW(ledger.reserve(sev("c", 1008)));
@@ -120,7 +121,7 @@ TEST(AdmissionLedger, LockedMemoryMustFitUnderTheLimit) {
 
 TEST(AdmissionLedger, RunningGuestsHoldMemoryToo) {
     Ledger ledger;
-    ledger.set_capacity({{10, 0}, {10, 0}, 4096 * kMiB});
+    ledger.set_capacity({{10, 0}, {10, 0}, 4096 * kMiB, true, {}});
     ledger.replace_running({sev_es("es", 4000)}); // 96 MiB left
     EXPECT_EQ(refusal(ledger, sev("b", 97)), ErrorCode::InsufficientMemory);
     EXPECT_NO_THROW(ledger.reserve(sev("b", 96)));
@@ -128,7 +129,7 @@ TEST(AdmissionLedger, RunningGuestsHoldMemoryToo) {
 
 TEST(AdmissionLedger, ZeroLimitMeansNoMemoryLimit) {
     Ledger ledger;
-    ledger.set_capacity({{10, 0}, {0, 0}, 0});
+    ledger.set_capacity({{10, 0}, {0, 0}, 0, true, {}});
     EXPECT_NO_THROW(ledger.reserve(sev("huge", 16ull * 1024 * 1024)));
 }
 
@@ -136,7 +137,7 @@ TEST(AdmissionLedger, ConcurrentReservationsNeverOverbook) {
     constexpr int kThreads = 16;
     constexpr uint32_t kSlots = 5;
     Ledger ledger;
-    ledger.set_capacity({{kSlots, 0}, {0, 0}, 0});
+    ledger.set_capacity({{kSlots, 0}, {0, 0}, 0, true, {}});
     std::atomic<int> granted{0}, refused{0};
     std::vector<std::thread> threads;
     for (int i = 0; i < kThreads; ++i) {
@@ -160,7 +161,7 @@ TEST(AdmissionLedger, ConcurrentReservationsNeverOverbook) {
 // re-sync (libvirt's listing) settles it, either way.
 TEST(AdmissionLedger, UnknownOutcomeKeepsItsClaimUntilAResyncAnswers) {
     Ledger ledger;
-    ledger.set_capacity({{1, 0}, {0, 0}, 0});
+    ledger.set_capacity({{1, 0}, {0, 0}, 0, true, {}});
     {
         auto r = ledger.reserve(sev("lost"));
         r.keep_until_resync(); // the helper timed out during define+start
@@ -174,7 +175,7 @@ TEST(AdmissionLedger, UnknownOutcomeKeepsItsClaimUntilAResyncAnswers) {
 
     {
         Ledger other;
-        other.set_capacity({{1, 0}, {0, 0}, 0});
+        other.set_capacity({{1, 0}, {0, 0}, 0, true, {}});
         other.reserve(sev("lost")).keep_until_resync();
         other.replace_running({}); // libvirt does not run it: the slot is free
         EXPECT_NO_THROW(other.reserve(sev("next")));
@@ -185,7 +186,7 @@ TEST(AdmissionLedger, UnknownOutcomeKeepsItsClaimUntilAResyncAnswers) {
 // limit, never as 0.
 TEST(AdmissionLedger, UnreadableMemoryRefusesEveryAdmissionWhileItRuns) {
     Ledger ledger;
-    ledger.set_capacity({{10, 0}, {0, 0}, 64 * 1024 * kMiB});
+    ledger.set_capacity({{10, 0}, {0, 0}, 64 * 1024 * kMiB, true, {}});
     ledger.replace_running({{"odd", EncryptionModel::Sev, std::nullopt}});
     EXPECT_EQ(refusal(ledger, sev("small", 1)), ErrorCode::InsufficientMemory);
     EXPECT_EQ(ledger.usage().unknown, std::vector<std::string>{"odd"});
@@ -196,16 +197,16 @@ TEST(AdmissionLedger, UnreadableMemoryRefusesEveryAdmissionWhileItRuns) {
 // Issue 13 (6): an unknown machine.slice limit admits nothing.
 TEST(AdmissionLedger, UnknownLimitRefusesEvenWithoutAnyGuest) {
     Ledger ledger;
-    ledger.set_capacity({{10, 0}, {0, 0}, 0, false});
+    ledger.set_capacity({{10, 0}, {0, 0}, 0, false, {}});
     EXPECT_EQ(refusal(ledger, sev("a")), ErrorCode::InsufficientMemory);
-    ledger.set_memory_limit(0, true); // read again: no limit
+    ledger.set_memory_limit({0, true, {}}); // read again: no limit
     EXPECT_NO_THROW(ledger.reserve(sev("a")));
 }
 
 // Issue 13 (7): what no idle host could admit.
 TEST(AdmissionLedger, NeverAdmissibleIsRefusedWithLaunchsErrors) {
     Ledger ledger;
-    ledger.set_capacity({{10, 0}, {0, 0}, 64 * 1024 * kMiB});
+    ledger.set_capacity({{10, 0}, {0, 0}, 64 * 1024 * kMiB, true, {}});
     auto running = ledger.reserve(sev("busy", 60 * 1024));
     EXPECT_THROW(ledger.check_ever_admissible(sev("huge", 1024 * 1024)), LaunchError);
     try {
@@ -227,7 +228,7 @@ TEST(AdmissionLedger, NeverAdmissibleIsRefusedWithLaunchsErrors) {
 // every claim, and a reservation made meanwhile waits for the new limit.
 TEST(AdmissionLedger, LimitChangeAndAdmissionNeverInterleave) {
     Ledger ledger;
-    ledger.set_capacity({{10, 0}, {0, 0}, 8192 * kMiB});
+    ledger.set_capacity({{10, 0}, {0, 0}, 8192 * kMiB, true, {}});
     auto held = ledger.reserve(sev("a", 2048));
     std::atomic<bool> writing{false};
     std::atomic<bool> release{false};
@@ -238,7 +239,7 @@ TEST(AdmissionLedger, LimitChangeAndAdmissionNeverInterleave) {
             writing = true;
             while (!release) // the reservation below must wait, not slip in
                 std::this_thread::yield();
-            return Ledger::LimitInForce{3072 * kMiB, true};
+            return Ledger::LimitInForce{3072 * kMiB, true, {}};
         });
     });
     while (!writing)
@@ -253,7 +254,7 @@ TEST(AdmissionLedger, LimitChangeAndAdmissionNeverInterleave) {
 
 TEST(AdmissionLedger, FailedLimitWriteLeavesTheLimitUnknown) {
     Ledger ledger;
-    ledger.set_capacity({{10, 0}, {0, 0}, 8192 * kMiB});
+    ledger.set_capacity({{10, 0}, {0, 0}, 8192 * kMiB, true, {}});
     EXPECT_THROW(ledger.change_memory_limit([](std::optional<uint64_t>) -> Ledger::LimitInForce {
         throw std::runtime_error("write failed half-way");
     }),
