@@ -80,25 +80,13 @@ void GuestManager::plan(launcher::LaunchRequest request, Then<std::string> then)
 void GuestManager::stop(std::string name, Then<launcher::GuestInfo> then) {
     run_off_loop<launcher::GuestInfo>(
         loop_, workers_, [launcher = launcher_, name] { return launcher->stop(name); },
-        [this, then = std::move(then)](Outcome<launcher::GuestInfo> outcome) {
-            then(outcome);
-            if (!outcome.ok())
-                return;
-            announcer_.guest_stopped(*outcome.value);
-            guests_moved();
-        });
+        then_moved(std::move(then), &Announcer::guest_stopped));
 }
 
 void GuestManager::start(std::string name, Then<launcher::GuestInfo> then) {
     run_off_loop<launcher::GuestInfo>(
         loop_, workers_, [launcher = launcher_, name] { return launcher->start(name); },
-        [this, then = std::move(then)](Outcome<launcher::GuestInfo> outcome) {
-            then(outcome);
-            if (!outcome.ok())
-                return;
-            announcer_.guest_launched(*outcome.value);
-            guests_moved();
-        });
+        then_moved(std::move(then), &Announcer::guest_launched));
 }
 
 void GuestManager::shutdown(std::string name, Then<launcher::GuestInfo> then) {
@@ -113,6 +101,17 @@ void GuestManager::announce_guests() {
     for (const auto& guest : launcher_->take_vanished())
         announcer_.guest_stopped(guest);
     announcer_.guests_changed();
+}
+
+Then<launcher::GuestInfo> GuestManager::then_moved(Then<launcher::GuestInfo> then,
+                                                   GuestEvent event) {
+    return [this, then = std::move(then), event](Outcome<launcher::GuestInfo> outcome) {
+        then(outcome);
+        if (!outcome.ok())
+            return;
+        (announcer_.*event)(*outcome.value);
+        guests_moved();
+    };
 }
 
 void GuestManager::guests_moved() {

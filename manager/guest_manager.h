@@ -64,6 +64,9 @@ public:
     void announce_guests();
 
 private:
+    using GuestEvent = void (Announcer::*)(const launcher::GuestInfo&);
+    // `then`, followed on success by `event` for the guest and guests_moved().
+    Then<launcher::GuestInfo> then_moved(Then<launcher::GuestInfo> then, GuestEvent event);
     // After a change the caller was answered for: announce, re-read the slots.
     void guests_moved();
     void expire_attestation(const launcher::GuestInfo& guest);

@@ -50,7 +50,9 @@ Manager::Manager(ManagerOptions options)
       libvirt_facts_(replay_only() ? probe::snapshot_libvirt_facts(options_.root)
                                    : pending_libvirt(libvirt_uri())),
       report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)),
-      report_time_(std::chrono::system_clock::now()), refresh_coalescer_(kRefreshInterval) {}
+      report_time_(std::chrono::system_clock::now()), refresh_coalescer_(kRefreshInterval),
+      uevent_reprobe_(loop_, kBurstCoalesceDelay, [this] { reprobe_host(); }),
+      libvirt_recheck_(loop_, kBurstCoalesceDelay, [this] { recheck_libvirt(); }) {}
 
 Manager::~Manager() {
     // Unanswered Refresh() calls hold the callers' replies.
@@ -155,13 +157,7 @@ void Manager::on_slots_moved() {
     // Slot usage moved: misc.current (host) at once; libvirt's running
     // domains (one listing of them all) once per burst of launches.
     reprobe_host();
-    if (libvirt_recheck_pending_)
-        return;
-    libvirt_recheck_pending_ = true;
-    loop_.run_after(kBurstCoalesceDelay, [this] {
-        libvirt_recheck_pending_ = false;
-        recheck_libvirt();
-    });
+    libvirt_recheck_.request();
 }
 
 void Manager::start_watchers() {
@@ -221,13 +217,8 @@ void Manager::reload_config() {
 }
 
 void Manager::on_uevent() {
-    if (!udev_->drain() || reprobe_pending_)
-        return;
-    reprobe_pending_ = true;
-    loop_.run_after(kBurstCoalesceDelay, [this] {
-        reprobe_pending_ = false;
-        reprobe_host();
-    });
+    if (udev_->drain())
+        uevent_reprobe_.request();
 }
 
 // Refresh is open to anyone: callers in a burst share one re-probe

@@ -18,6 +18,7 @@
 #include "export/launch_stats.h"
 #include "libvirt_helper/helper_link.h"
 #include "manager/announcer.h"
+#include "manager/coalesced_task.h"
 #include "manager/export_scheduler.h"
 #include "manager/guest_manager.h"
 #include "manager/libvirt_watcher.h"
@@ -121,8 +122,8 @@ private:
     std::unique_ptr<TuningManager> tuning_;
     std::unique_ptr<ExportScheduler> exports_;
 
-    bool reprobe_pending_ = false;
-    bool libvirt_recheck_pending_ = false; // on_slots_moved's reading is scheduled
+    CoalescedTask uevent_reprobe_;  // a burst of uevents: one re-probe
+    CoalescedTask libvirt_recheck_; // a burst of launches: one listing of libvirt's domains
     // Last: its thread posts into the loop and uses the members above.
     std::unique_ptr<LibvirtWatcher> libvirt_;
 };

@@ -67,14 +67,16 @@ run_asan() {
 # The suites that run threads against each other (gtest names, for ctest -R):
 # concurrent reservations and launches, the admission model's random
 # interleavings (issue 13: 2000 steps under TSan), the main loop fed from other
-# threads, and the daemon (main loop + worker pool) under concurrent D-Bus callers.
-readonly TSAN_TESTS='AdmissionLedger|AdmissionTruth|AdmissionModel|MainLoop|WorkerPool|TestDriverLaunch|LauncherDbus|DaemonLifecycle|PropertiesChanged|LibvirtdEvents|HelperLink|MessageSocket|LibvirtHelperProcess'
+# threads, the manager's work handed between workers and the loop, and the
+# daemon (main loop + worker pool) under concurrent D-Bus callers.
+readonly TSAN_TESTS='AdmissionLedger|AdmissionTruth|AdmissionModel|MainLoop|WorkerPool|GuestManagerTest|TestDriverLaunch|LauncherDbus|DaemonLifecycle|PropertiesChanged|LibvirtdEvents|HelperLink|MessageSocket|LibvirtHelperProcess'
 
 run_tsan() {
   local build_dir=${TSAN_BUILD_DIR:-build-tsan} logs status=0
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEVD_TSAN=ON >/dev/null
   cmake --build "$build_dir" -j"$jobs" --target sevd sevdctl launcher_unit_tests \
-    launcher_test_driver_tests admission_model_tests dbus_unit_tests dbus_integration_tests
+    launcher_test_driver_tests admission_model_tests manager_unit_tests \
+    manager_integration_tests dbus_unit_tests dbus_integration_tests
   logs=$(new_log_dir tsan)
   # second_deadlock_stack: both stacks of a lock-order inversion.
   # G_SLICE=always-malloc: glib's slice allocator (used inside libvirt) hands
