@@ -1,7 +1,8 @@
-// RAII owners for libvirt handles, wrapped once for the whole project
-// (probe/ and launcher/), plus the error text helper. Calls go through the
-// dlopen'd table of libvirt_library.h (the same library instance a process
-// linked against libvirt already has), so sevd_probe does not link libvirt.
+// RAII owners for libvirt handles, wrapped once for every libvirt caller (the
+// readings, the helper's client, tests), plus the error text helper. Calls go
+// through the dlopen'd table of libvirt_library.h (the same library instance
+// a process linked against libvirt already has), so sevd_libvirt_access does
+// not link libvirt.
 #pragma once
 
 #include <memory>

@@ -1,7 +1,8 @@
-// libvirt, loaded on first use with dlopen. The probe reaches libvirt only
-// through this table, so a process that never consults libvirt (`sevd probe
-// --no-libvirt`, sevdctl) does not pay for loading libvirt.so.0 and its
-// dependency tree, which costs far more than the probe itself.
+// libvirt, loaded on first use with dlopen. sevd_libvirt_access reaches
+// libvirt only through this table, so a command that never consults libvirt
+// (`sevd probe --no-libvirt`, `sevd tune` with an empty slice) does not pay
+// for loading libvirt.so.0 and its dependency tree, which costs far more than
+// the probe itself.
 #pragma once
 
 #include <string>
