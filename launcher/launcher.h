@@ -141,8 +141,9 @@ public:
     // [guests] attestation_timeout_s: a guest still paused after it is expired.
     std::chrono::seconds attestation_timeout() const;
     // Destroys and undefines the guest `name` when it is still the one
-    // launched as `uuid` and still paused for attestation, freeing its slot;
-    // returns it (the caller announces GuestStopped). nullopt otherwise.
+    // launched as `uuid` and libvirt says it is still paused, freeing its
+    // slot; returns it (the caller announces GuestStopped). nullopt otherwise
+    // (and the guest is no longer timed out). Throws LaunchError(Libvirt).
     std::optional<GuestInfo> expire_attestation(const std::string& name, const std::string& uuid);
 
 private:

@@ -83,6 +83,18 @@ std::optional<GuestInfo> Launcher::expire_attestation(const std::string& name,
     const auto it = attesting_.find(name);
     if (it == attesting_.end() || it->second != uuid)
         return std::nullopt;
+    // libvirt says whether it still waits. Gone or shut off: its events
+    // release it. Running: resumed outside sevd (virsh resume), it may have
+    // run and hold its owner's data, so it is never destroyed.
+    const auto record = client_->find_domain(name);
+    if (!record || record->uuid != uuid || !record->active || !record->paused) {
+        if (record && record->uuid == uuid && record->active)
+            spdlog::warn("guest '{}' (uuid {}) was resumed outside sevd while it waited for "
+                         "attestation; it is no longer timed out",
+                         name, uuid);
+        attesting_.erase(it);
+        return std::nullopt;
+    }
     const auto info = guests_.at(name);
     spdlog::warn("guest '{}' (uuid {}) is still paused for attestation after {} s: destroying it "
                  "and freeing its slot",

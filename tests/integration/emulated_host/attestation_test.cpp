@@ -6,6 +6,8 @@
 // given, the exact secret bytes. (It proves what libvirt and sevd do with
 // QEMU's answers, not what real firmware would measure.)
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -299,18 +301,28 @@ TEST_F(AttestationTimeout, GuestStillPausedAfterTheTimeoutIsDestroyedAndItsSlotF
     // A resumed guest is left alone by its timer.
     launcher_->Launch("prompt-owner", 512, 1, disk_, attestation());
     launcher_->Resume("prompt-owner");
-    EXPECT_TRUE(
-        wait_until([&] { return launcher_->Guests().size() == 1; }, std::chrono::seconds(20)));
+    // So is one resumed outside sevd: it may have run.
+    launcher_->Launch("virsh-owner", 512, 1, disk_, attestation());
+    const auto virsh_launched = std::chrono::steady_clock::now();
+    const pid_t virsh_qemu = host_->domain_pid("virsh-owner");
+    const auto resumed = run_command({"virsh", "-q", "-c", host_->uri(), "resume", "virsh-owner"});
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_TRUE(wait_until([&] { return process_gone(qemu); }, std::chrono::seconds(20)));
+    // Past virsh-owner's own timeout (2 s), with a margin.
+    std::this_thread::sleep_until(virsh_launched + std::chrono::seconds(4));
     const auto guests = launcher_->Guests();
-    ASSERT_EQ(guests.size(), 1u);
+    ASSERT_EQ(guests.size(), 2u);
     EXPECT_EQ(std::get<0>(guests[0]), "prompt-owner");
-    EXPECT_TRUE(wait_used(false, 1));
-    EXPECT_TRUE(wait_until([&] { return process_gone(qemu); }, std::chrono::seconds(10)));
+    EXPECT_EQ(std::get<0>(guests[1]), "virsh-owner");
+    EXPECT_FALSE(process_gone(virsh_qemu)) << daemon_->log();
+    EXPECT_NE(daemon_->log().find("resumed outside sevd"), std::string::npos) << daemon_->log();
+    EXPECT_TRUE(wait_used(false, 2));
     // Destroyed and undefined: the name can be launched again.
     launcher_->Launch("late-owner", 512, 1, disk_, {});
-    EXPECT_TRUE(wait_used(false, 2));
+    EXPECT_TRUE(wait_used(false, 3));
     stop_quietly("late-owner");
     stop_quietly("prompt-owner");
+    stop_quietly("virsh-owner");
 }
 
 class AttestationRestartTimeout : public Attestation {
