@@ -38,8 +38,7 @@ LimitPlan plan_limit(uint64_t mem_total_bytes, uint64_t reserved_mb, uint64_t pa
     const uint64_t mem_total_mib = mem_total_bytes / kMiB;
     if (overflow || plan.reserved_bytes >= mem_total_bytes) {
         plan.refusal = reserve_origin + " = " + std::to_string(reserved_mb) +
-                       " MiB is not below MemTotal (" + std::to_string(mem_total_mib) +
-                       " MiB)";
+                       " MiB is not below MemTotal (" + std::to_string(mem_total_mib) + " MiB)";
         plan.hint = "set reserved_host_memory_mb below " + std::to_string(mem_total_mib) +
                     ", leaving the VMs the rest";
         return plan;
