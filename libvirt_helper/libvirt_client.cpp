@@ -1,7 +1,6 @@
 #include "libvirt_helper/libvirt_client.h"
 
 #include <csignal>
-#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 #include <string_view>
@@ -24,15 +23,6 @@ namespace {
 bool no_such_domain() {
     const auto* error = virGetLastError();
     return error != nullptr && error->code == VIR_ERR_NO_DOMAIN;
-}
-
-// virConnectListAllDomains hands out an array of owned pointers.
-std::vector<libvirt::DomainPtr> take_domains(virDomainPtr* raw, int count) {
-    std::vector<libvirt::DomainPtr> owned;
-    for (int i = 0; i < count; ++i)
-        owned.emplace_back(raw[i]);
-    std::free(raw); // NOLINT: the array itself is malloc'ed by libvirt
-    return owned;
 }
 
 std::string uuid_of(virDomainPtr domain) {
@@ -78,15 +68,13 @@ DomainRecord parse_record(const std::string& xml) {
 
 // nullopt when the domain vanished meanwhile (undefined or stopped while we looked).
 std::optional<DomainRecord> read_record(virDomainPtr domain) {
-    char* xml = virDomainGetXMLDesc(domain, 0);
-    if (xml == nullptr) {
+    const auto xml = libvirt::domain_xml(domain);
+    if (!xml) {
         if (no_such_domain())
             return std::nullopt;
         fail("reading a domain's XML failed");
     }
-    const std::string text(xml);
-    std::free(xml); // NOLINT: libvirt allocates with malloc
-    auto record = parse_record(text);
+    auto record = parse_record(*xml);
     record.active = virDomainIsActive(domain) == 1;
     int state = VIR_DOMAIN_NOSTATE;
     if (record.attestation_pending && record.active &&
@@ -297,33 +285,27 @@ std::optional<DomainRecord> LibvirtClient::find_domain(const std::string& name) 
 }
 
 std::vector<DomainRecord> LibvirtClient::list_encrypted_running() {
-    std::vector<DomainRecord> records;
-    run("list", [&](virConnectPtr conn) {
-        records.clear();
-        virDomainPtr* raw = nullptr;
-        const int count = virConnectListAllDomains(conn, &raw, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-        if (count < 0)
-            fail("listing running domains failed");
-        for (const auto& domain : take_domains(raw, count)) {
-            auto record = read_record(domain.get());
-            if (record && record->pool)
-                records.push_back(std::move(*record));
-        }
-    });
-    return records;
+    return list_records(VIR_CONNECT_LIST_DOMAINS_ACTIVE, "listing running domains",
+                        [](const DomainRecord& record) { return record.pool.has_value(); });
 }
 
 std::vector<DomainRecord> LibvirtClient::list_sevd_domains() {
+    return list_records(0, "listing domains",
+                        [](const DomainRecord& record) { return record.launched_by_sevd; });
+}
+
+std::vector<DomainRecord> LibvirtClient::list_records(unsigned flags, const std::string& what,
+                                                      bool (*keep)(const DomainRecord&)) {
     std::vector<DomainRecord> records;
     run("list", [&](virConnectPtr conn) {
         records.clear();
-        virDomainPtr* raw = nullptr;
-        const int count = virConnectListAllDomains(conn, &raw, 0);
-        if (count < 0)
-            fail("listing domains failed");
-        for (const auto& domain : take_domains(raw, count)) {
+        std::string error;
+        const auto domains = libvirt::list_domains(conn, flags, error);
+        if (!domains)
+            throw OperationFailed(what + " failed: " + error);
+        for (const auto& domain : *domains) {
             auto record = read_record(domain.get());
-            if (record && record->launched_by_sevd)
+            if (record && keep(*record))
                 records.push_back(std::move(*record));
         }
     });

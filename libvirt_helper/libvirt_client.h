@@ -73,6 +73,9 @@ private:
     // was lost, a read reconnects and runs once more; a change (define,
     // start, destroy) is not repeated: it fails with an unknown outcome.
     void run(const char* what, const Operation& op, Effect effect = Effect::Reads);
+    // The domains virConnectListAllDomains(`flags`) gives that `keep` accepts.
+    std::vector<DomainRecord> list_records(unsigned flags, const std::string& what,
+                                           bool (*keep)(const DomainRecord&));
     // define_and_start with virDomainCreateWithFlags' `flags`.
     std::string define_and_start_flags(const std::string& domain_xml,
                                        const std::vector<FdGroup>& fds, unsigned flags);

@@ -42,4 +42,27 @@ ConnectPtr open_for_queries(const std::string& uri, std::string& error) {
     return open_read_only(uri, read_only_error);
 }
 
+// Both run on an open connection, so the table is loaded.
+std::optional<std::vector<DomainPtr>> list_domains(virConnectPtr conn, unsigned flags,
+                                                   std::string& error) {
+    virDomainPtr* raw = nullptr;
+    const int count = loaded_api()->connect_list_all_domains(conn, &raw, flags);
+    if (count < 0) {
+        error = last_error_message();
+        return std::nullopt;
+    }
+    std::vector<DomainPtr> domains;
+    for (int i = 0; i < count; ++i)
+        domains.emplace_back(raw[i]);
+    std::free(raw); // NOLINT: the array itself is malloc'ed by libvirt
+    return domains;
+}
+
+std::optional<std::string> domain_xml(virDomainPtr domain) {
+    const MallocString xml(loaded_api()->domain_get_xml_desc(domain, 0));
+    if (!xml)
+        return std::nullopt;
+    return std::string(xml.get());
+}
+
 } // namespace sevd::libvirt

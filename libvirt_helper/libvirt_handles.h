@@ -5,8 +5,11 @@
 // not link libvirt.
 #pragma once
 
+#include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "libvirt_helper/libvirt_library.h"
 
@@ -28,6 +31,12 @@ struct DomainDeleter {
 using ConnectPtr = std::unique_ptr<virConnect, ConnectDeleter>;
 using DomainPtr = std::unique_ptr<virDomain, DomainDeleter>;
 
+// A string libvirt allocated with malloc.
+struct FreeDeleter {
+    void operator()(char* text) const noexcept { std::free(text); } // NOLINT: libvirt's malloc
+};
+using MallocString = std::unique_ptr<char, FreeDeleter>;
+
 // The calling thread's last libvirt error ("unknown libvirt error" when none).
 std::string last_error_message();
 
@@ -46,5 +55,13 @@ ConnectPtr open_read_write(const std::string& uri, std::string& error);
 // prevents ..."); read-only when read-write is not allowed (non-root on the
 // system URI). Both failing: the read-write error.
 ConnectPtr open_for_queries(const std::string& uri, std::string& error);
+
+// virConnectListAllDomains with `flags`, each domain owned; nullopt with
+// libvirt's error in `error` when the listing fails.
+std::optional<std::vector<DomainPtr>> list_domains(virConnectPtr conn, unsigned flags,
+                                                   std::string& error);
+// virDomainGetXMLDesc (no flags); nullopt when libvirt cannot give it (the
+// domain went away meanwhile).
+std::optional<std::string> domain_xml(virDomainPtr domain);
 
 } // namespace sevd::libvirt

@@ -1,20 +1,10 @@
 #include "libvirt_helper/libvirt_queries.h"
 
-#include <cstdlib>
-#include <memory>
-#include <vector>
-
 #include "probe/domain_mark.h"
 #include "probe/domcaps_decoder.h"
 
 namespace sevd::libvirt {
 namespace {
-
-// libvirt returns strings the caller must free().
-struct FreeDeleter {
-    void operator()(char* p) const noexcept { std::free(p); }
-};
-using LibvirtString = std::unique_ptr<char, FreeDeleter>;
 
 struct RunningDomain {
     probe::LaunchSecurityKind kind = probe::LaunchSecurityKind::None;
@@ -36,10 +26,10 @@ RunningDomain running_domain(const Api& lib, virDomainPtr domain,
             return found;
         }
     }
-    LibvirtString xml(lib.domain_get_xml_desc(domain, 0));
+    const auto xml = domain_xml(domain);
     if (!xml)
         return {}; // the domain stopped meanwhile
-    const auto facts = probe::parse_domain_facts(xml.get());
+    const auto facts = probe::parse_domain_facts(*xml);
     RunningDomain read;
     if (facts)
         read = {probe::launch_security_kind(*facts), probe::foreign_domain(*facts)};
@@ -54,8 +44,8 @@ std::optional<std::string> fetch_domain_capabilities_xml(virConnectPtr conn,
                                                          const std::string& machine_type,
                                                          std::string& error) {
     const auto* lib = loaded_api(); // a connection exists, so it is loaded
-    LibvirtString xml(lib->connect_get_domain_capabilities(conn, nullptr, nullptr,
-                                                           machine_type.c_str(), nullptr, 0));
+    MallocString xml(lib->connect_get_domain_capabilities(conn, nullptr, nullptr,
+                                                          machine_type.c_str(), nullptr, 0));
     if (!xml) {
         error = last_error_message();
         return std::nullopt;
@@ -67,19 +57,15 @@ probe::Source<probe::RunningEncryptedGuests>
 count_running_encrypted_guests(virConnectPtr conn, probe::LaunchSecurityCache* cache) {
     probe::Source<probe::RunningEncryptedGuests> source;
     const auto* lib = loaded_api(); // a connection exists, so it is loaded
-    virDomainPtr* raw = nullptr;
-    const int n = lib->connect_list_all_domains(conn, &raw, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-    if (n < 0) {
-        source.error = "listing running domains: " + last_error_message();
+    std::string error;
+    const auto domains = list_domains(conn, VIR_CONNECT_LIST_DOMAINS_ACTIVE, error);
+    if (!domains) {
+        source.error = "listing running domains: " + error;
         return source;
     }
-    std::vector<DomainPtr> domains;
-    for (int i = 0; i < n; ++i)
-        domains.emplace_back(raw[i]);
-    std::free(raw);
 
     probe::RunningEncryptedGuests running;
-    for (const auto& domain : domains) {
+    for (const auto& domain : *domains) {
         const auto found = running_domain(*lib, domain.get(), cache);
         std::optional<EncryptionModel> pool; // probe::asid_pool, via probe::launch_security_kind
         if (found.kind == probe::LaunchSecurityKind::Sev)

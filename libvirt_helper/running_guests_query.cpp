@@ -1,22 +1,9 @@
 // `sevd tune`'s count of the running SEV guests' locked memory.
-#include <cstdlib>
-#include <memory>
-#include <vector>
-
 #include "libvirt_helper/libvirt_handles.h"
 #include "libvirt_helper/libvirt_readings.h"
 #include "probe/locked_memory.h"
 
 namespace sevd::libvirt {
-namespace {
-
-struct FreeWithFree {
-    void operator()(void* memory) const { free(memory); } // NOLINT: libvirt allocates with malloc
-};
-using MallocText = std::unique_ptr<char, FreeWithFree>;
-using MallocDomainList = std::unique_ptr<virDomainPtr, FreeWithFree>;
-
-} // namespace
 
 cgroups::RunningSevGuests query_running_sev_guests(const std::string& uri,
                                                    uint64_t guest_overhead_mb) {
@@ -30,22 +17,14 @@ cgroups::RunningSevGuests query_running_sev_guests(const std::string& uri,
         return guests;
     }
     guests.libvirt_reachable = true;
-    const Api& lib = *loaded_api(); // loaded by open_read_only
-    virDomainPtr* raw_list = nullptr;
-    const int count =
-        lib.connect_list_all_domains(connection.get(), &raw_list, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
-    const MallocDomainList list(raw_list);
-    if (count < 0) {
-        guests.note = "libvirt could not list domains (" + last_error_message() + ")";
+    const auto domains = list_domains(connection.get(), VIR_CONNECT_LIST_DOMAINS_ACTIVE, error);
+    if (!domains) {
+        guests.note = "libvirt could not list domains (" + error + ")";
         return guests;
     }
-    std::vector<DomainPtr> domains;
-    for (int i = 0; i < count; ++i)
-        domains.emplace_back(list.get()[i]); // owned before anything can fail
-    for (const auto& domain : domains) {
-        const MallocText xml(lib.domain_get_xml_desc(domain.get(), 0));
-        const auto ram =
-            xml ? cgroups::encrypted_guest_ram(xml.get()) : cgroups::EncryptedGuestRam{};
+    for (const auto& domain : *domains) {
+        const auto xml = domain_xml(domain.get());
+        const auto ram = xml ? cgroups::encrypted_guest_ram(*xml) : cgroups::EncryptedGuestRam{};
         if (!ram.encrypted)
             continue;
         ++guests.count;
