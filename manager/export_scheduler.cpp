@@ -14,7 +14,8 @@ constexpr std::chrono::milliseconds kCoalesceDelay{100};
 ExportScheduler::ExportScheduler(MainLoop& loop, WorkerPool& workers, exports::ExportPaths paths,
                                  Gather gather)
     : loop_(loop), workers_(workers), gather_(std::move(gather)),
-      exporter_(std::make_shared<exports::FleetExporter>(std::move(paths))) {
+      exporter_(std::make_shared<exports::FleetExporter>(std::move(paths))),
+      write_soon_(loop, kCoalesceDelay, [this] { write(); }) {
     changed();
     loop_.run_after(exports::kExportInterval, [this] { refresh(); });
 }
@@ -27,17 +28,10 @@ void ExportScheduler::set_paths(exports::ExportPaths paths) {
 }
 
 void ExportScheduler::changed() {
-    if (writing_) {
+    if (writing_)
         dirty_ = true;
-        return;
-    }
-    if (scheduled_)
-        return;
-    scheduled_ = true;
-    loop_.run_after(kCoalesceDelay, [this] {
-        scheduled_ = false;
-        write();
-    });
+    else
+        write_soon_.request();
 }
 
 void ExportScheduler::refresh() {

@@ -10,6 +10,7 @@
 
 #include "common/worker_pool.h"
 #include "export/fleet_exporter.h"
+#include "manager/coalesced_task.h"
 #include "manager/main_loop.h"
 
 namespace sevd::manager {
@@ -38,9 +39,9 @@ private:
     Gather gather_;
     // Shared with the write under way, which keeps the one it started with.
     std::shared_ptr<exports::FleetExporter> exporter_;
-    bool scheduled_ = false; // a write is due after the coalescing delay
-    bool writing_ = false;   // a worker is writing
-    bool dirty_ = false;     // changed while writing: write again when done
+    CoalescedTask write_soon_; // a burst of changes: one write
+    bool writing_ = false;     // a worker is writing
+    bool dirty_ = false;       // changed while writing: write again when done
 };
 
 } // namespace sevd::manager
