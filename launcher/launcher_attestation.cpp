@@ -87,8 +87,9 @@ std::optional<GuestInfo> Launcher::expire_attestation(const std::string& name,
     // release it. Running: resumed outside sevd (virsh resume), it may have
     // run and hold its owner's data, so it is never destroyed.
     const auto record = client_->find_domain(name);
-    if (!record || record->uuid != uuid || !record->active || !record->paused) {
-        if (record && record->uuid == uuid && record->active)
+    const bool running = record && record->uuid == uuid && record->active;
+    if (!running || !record->paused) {
+        if (running)
             spdlog::warn("guest '{}' (uuid {}) was resumed outside sevd while it waited for "
                          "attestation; it is no longer timed out",
                          name, uuid);
