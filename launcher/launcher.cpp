@@ -190,7 +190,7 @@ AdmissionLedger::Reservation Launcher::reserve(const AdmissionLedger::Holding& c
 }
 
 bool Launcher::needs_resync() const {
-    return unread_start_ || ledger_.any_checking();
+    return unread_start_ || resync_failed_ || ledger_.any_checking();
 }
 
 // An unknown outcome keeps the reservation (under state_mutex_, so a re-sync
@@ -463,6 +463,15 @@ AdmissionLedger::Holding Launcher::holding_of(const DomainRecord& record) {
 
 void Launcher::resync() {
     std::lock_guard lock(state_mutex_);
+    try {
+        resync_locked();
+    } catch (...) {
+        resync_failed_ = true; // the ledger may be short until a re-sync succeeds
+        throw;
+    }
+}
+
+void Launcher::resync_locked() {
     const auto records = client_->list_encrypted_running();
     std::vector<AdmissionLedger::Holding> running;
     std::map<std::string, GuestInfo> ours;
@@ -497,6 +506,7 @@ void Launcher::resync() {
     std::erase_if(unreadable_logged_, [&](const auto& uuid) { return !unreadable.contains(uuid); });
     synced_generation_ = client_->generation();
     unread_start_ = false;
+    resync_failed_ = false;
 }
 
 // Listed guests a re-sync no longer finds running stopped without an event

@@ -123,7 +123,8 @@ public:
 
     AdmissionLedger::Usage usage() const { return ledger_.usage(); }
     // Whether the ledger may miss a guest until a re-sync: a launch's outcome
-    // is being checked, or a started domain could not be read.
+    // is being checked, a started domain could not be read, or the last
+    // re-sync failed.
     bool needs_resync() const;
 
     // Attestation (launcher_attestation.cpp). A launch with sevd:attestation
@@ -176,6 +177,7 @@ private:
     DomainRecord defined_guest(const std::string& name, const char* what);
     std::vector<OpenedImage> reopen_images(const DomainRecord& record) const;
     void resync_if_reconnected();
+    void resync_locked();
     GuestInfo stopped_guest_locked(const std::string& name);
     void note_vanished_locked(const std::map<std::string, GuestInfo>& running);
     AdmissionLedger::Holding holding_of(const DomainRecord& record);
@@ -204,6 +206,9 @@ private:
     uint64_t synced_generation_ = 0;
     // A STARTED domain could not be read: the ledger may miss it until a re-sync.
     std::atomic<bool> unread_start_ = false;
+    // The last re-sync failed (libvirt went away mid-way): the ledger may be
+    // short until one succeeds.
+    std::atomic<bool> resync_failed_ = false;
 
     // Its own lock (taken inside state_mutex_, never around it): take_vanished()
     // runs on the bus loop, which must not wait for a libvirt call.

@@ -146,20 +146,22 @@ void GuestManager::domain_started(const launcher::DomainStarted& event) {
     });
 }
 
-void GuestManager::resync(std::function<void()> done) {
-    workers_.submit([this, launcher = launcher_, done = std::move(done)] {
-        try {
-            launcher->resync();
-        } catch (const launcher::LaunchError& e) {
-            spdlog::warn("listing running guests: {}; retrying when libvirt is back", e.what());
-            return;
-        }
-        loop_.post([this, done, attesting = launcher->attesting_guests()] {
-            watch_attestation(attesting);
-            announce_guests();
-            done();
+void GuestManager::resync(std::function<void()> done, std::function<void()> failed) {
+    workers_.submit(
+        [this, launcher = launcher_, done = std::move(done), failed = std::move(failed)] {
+            try {
+                launcher->resync();
+            } catch (const launcher::LaunchError& e) {
+                spdlog::warn("listing running guests: {}; retrying when libvirt is back", e.what());
+                loop_.post(failed);
+                return;
+            }
+            loop_.post([this, done, attesting = launcher->attesting_guests()] {
+                watch_attestation(attesting);
+                announce_guests();
+                done();
+            });
         });
-    });
 }
 
 } // namespace sevd::manager

@@ -58,8 +58,9 @@ public:
     void domain_started(const launcher::DomainStarted& event);
 
     // Re-reads the running guests (on a worker); then watches the ones still
-    // paused for attestation, announces, and runs `done` (loop thread).
-    void resync(std::function<void()> done);
+    // paused for attestation, announces, and runs `done` (loop thread). A
+    // failed re-read runs `failed` instead (loop thread).
+    void resync(std::function<void()> done, std::function<void()> failed);
     // Announces Guests, with GuestStopped first for the guests a re-sync found gone.
     void announce_guests();
 

@@ -23,6 +23,8 @@ constexpr unsigned kWorkerThreads = 2;
 constexpr std::chrono::seconds kResyncPeriod{30};
 // At most one Refresh() re-probe starts per interval (org.sevd.Host1.xml says 250 ms).
 constexpr std::chrono::milliseconds kRefreshInterval{250};
+// After a failed re-sync, before libvirt is read again.
+constexpr std::chrono::seconds kResyncRetryDelay{1};
 
 // Until the first libvirt reading arrives the report says libvirt is pending.
 probe::LibvirtFacts pending_libvirt(const std::string& uri) {
@@ -52,7 +54,8 @@ Manager::Manager(ManagerOptions options)
       report_(probe::build_report(host_facts_, libvirt_facts_, config_.max_encrypted_guests)),
       report_time_(std::chrono::system_clock::now()), refresh_coalescer_(kRefreshInterval),
       uevent_reprobe_(loop_, kBurstCoalesceDelay, [this] { reprobe_host(); }),
-      libvirt_recheck_(loop_, kBurstCoalesceDelay, [this] { recheck_libvirt(); }) {}
+      libvirt_recheck_(loop_, kBurstCoalesceDelay, [this] { recheck_libvirt(); }),
+      resync_retry_(loop_, kResyncRetryDelay, [this] { recheck_libvirt(); }) {}
 
 Manager::~Manager() {
     // Unanswered Refresh() calls hold the callers' replies.
@@ -150,7 +153,7 @@ void Manager::recheck_libvirt() {
 
 // Re-reads the running encrypted guests from libvirt (on a worker).
 void Manager::resync_guests() {
-    guests_->resync([this] { state_changed(); });
+    guests_->resync([this] { state_changed(); }, [this] { resync_retry_.request(); });
 }
 
 void Manager::on_slots_moved() {

@@ -124,6 +124,9 @@ private:
 
     CoalescedTask uevent_reprobe_;  // a burst of uevents: one re-probe
     CoalescedTask libvirt_recheck_; // a burst of launches: one listing of libvirt's domains
+    // A failed re-sync: libvirt is read again shortly, and the re-sync the
+    // launcher then owes (needs_resync) runs once it answers.
+    CoalescedTask resync_retry_;
     // Last: its thread posts into the loop and uses the members above.
     std::unique_ptr<LibvirtWatcher> libvirt_;
 };

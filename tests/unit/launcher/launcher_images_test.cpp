@@ -60,7 +60,12 @@ public:
         return false;
     }
     std::optional<DomainRecord> find_domain(const std::string&) override { return defined; }
-    std::vector<DomainRecord> list_encrypted_running() override { return running; }
+    bool listing_fails = false; // list_encrypted_running() as with libvirt gone mid-way
+    std::vector<DomainRecord> list_encrypted_running() override {
+        if (listing_fails)
+            throw LaunchError(ErrorCode::Libvirt, "listing running domains failed");
+        return running;
+    }
     std::vector<DomainRecord> list_sevd_domains() override {
         return defined ? std::vector{*defined} : std::vector<DomainRecord>{};
     }
@@ -239,6 +244,18 @@ TEST_F(LauncherImages, ShutdownAsksARunningGuestOnly) {
     domains_->defined = record;
     launcher_->shutdown("guest-1");
     EXPECT_EQ(domains_->calls, std::vector<std::string>{"shutdown guest-1"});
+}
+
+// A re-sync that failed leaves the ledger possibly short: one is owed (the
+// daemon re-reads libvirt for it, a launch runs it first) until one succeeds.
+TEST_F(LauncherImages, AFailedResyncIsOwedUntilOneSucceeds) {
+    EXPECT_FALSE(launcher_->needs_resync());
+    domains_->listing_fails = true;
+    EXPECT_THROW(launcher_->resync(), LaunchError);
+    EXPECT_TRUE(launcher_->needs_resync());
+    domains_->listing_fails = false;
+    launcher_->resync();
+    EXPECT_FALSE(launcher_->needs_resync());
 }
 
 } // namespace
