@@ -23,6 +23,12 @@ wait_for() {
   fail "timed out after ${secs}s waiting for: $*"
 }
 busctl_host() { box busctl --system "$@"; }
+# The daemon reads libvirt in the background once it started: waits until
+# Host1.Describe shows that reading (the box's libvirtd connected).
+wait_for_libvirt_reading() {
+  wait_for 60 sh -c "busctl --system call org.sevd.Host1 /org/sevd/Host1 org.sevd.Host1 Describe |
+    grep -q '\\\\\"connected\\\\\": *true'"
+}
 as_nobody() { box setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"; }
 mib=$((1024 * 1024))
 shipped_reserve_mib=4096 # units/sevd.conf, [memory] reserved_host_memory_mb
@@ -115,6 +121,7 @@ check_host1_unprivileged() {
 
 check_describe_equals_probe() {
   local describe probe
+  wait_for_libvirt_reading
   describe=$(busctl_host --json=short call org.sevd.Host1 /org/sevd/Host1 org.sevd.Host1 Describe |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0])')
   # As a service, like the daemon (same limits, e.g. memlock); exit 1: nothing launchable.
@@ -160,8 +167,7 @@ check_restart_after_kill() {
   local guests
   guests=$(busctl_host get-property org.sevd.Host1 /org/sevd/Launcher1 org.sevd.Launcher1 Guests)
   expect_eq "$guests" "a(ssst) 0" "Launcher1.Guests after the restart"
-  wait_for 60 sh -c "busctl --system call org.sevd.Host1 /org/sevd/Host1 org.sevd.Host1 Describe |
-    grep -q '\\\\\"connected\\\\\": *true'"
+  wait_for_libvirt_reading
 }
 
 check_reload() {
