@@ -14,24 +14,28 @@ void silence_default_error_printing() {
     api(ignored); // loading installs the no-op error handler
 }
 
-ConnectPtr open_read_only(const std::string& uri, std::string& error) {
+namespace {
+
+// Opens `uri` with one of the table's open calls (both take only the URI).
+ConnectPtr open_with(decltype(Api::connect_open) Api::*open, const std::string& uri,
+                     std::string& error) {
     const auto* lib = api(error);
     if (!lib)
         return nullptr;
-    ConnectPtr conn(lib->connect_open_read_only(uri.c_str()));
+    ConnectPtr conn((lib->*open)(uri.c_str()));
     if (!conn)
         error = last_error_message();
     return conn;
 }
 
+} // namespace
+
+ConnectPtr open_read_only(const std::string& uri, std::string& error) {
+    return open_with(&Api::connect_open_read_only, uri, error);
+}
+
 ConnectPtr open_read_write(const std::string& uri, std::string& error) {
-    const auto* lib = api(error);
-    if (!lib)
-        return nullptr;
-    ConnectPtr conn(lib->connect_open(uri.c_str()));
-    if (!conn)
-        error = last_error_message();
-    return conn;
+    return open_with(&Api::connect_open, uri, error);
 }
 
 ConnectPtr open_for_queries(const std::string& uri, std::string& error) {
