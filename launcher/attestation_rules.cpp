@@ -51,7 +51,8 @@ size_t attestation_value_limit(std::string_view key) {
 
 namespace rules {
 
-std::optional<AttestationSession> choose_attestation(std::optional<Setting> enabled,
+std::optional<AttestationSession> choose_attestation(EncryptionModel model,
+                                                     std::optional<Setting> enabled,
                                                      std::optional<Setting> dh_cert,
                                                      std::optional<Setting> session) {
     const bool on = enabled && vocabulary::parse_bool(enabled->value);
@@ -64,6 +65,13 @@ std::optional<AttestationSession> choose_attestation(std::optional<Setting> enab
                         std::string(vocabulary::kAttestation) + "=true' or remove it");
         return std::nullopt;
     }
+    if (model == EncryptionModel::SevSnp)
+        invalid("property '" + std::string(vocabulary::kAttestation) + "'='" +
+                std::string(enabled->value) +
+                "' asks for SEV launch attestation (the owner's session, measurement and "
+                "secret before the guest runs), which an SEV-SNP guest does not have: it "
+                "requests its attestation report from inside (SNP_GUEST_REQUEST); remove it or "
+                "choose amd-sev or amd-sev-es");
     if (!dh_cert || !session)
         invalid("property '" + std::string(vocabulary::kAttestation) +
                 "=true' needs the guest "

@@ -42,9 +42,12 @@ size_t attestation_value_limit(std::string_view key);
 namespace rules {
 
 // sevd:attestation (boolean), sevd:dh_cert, sevd:session: attestation on
-// needs both blobs; blobs without attestation on are refused (InvalidArgument
-// naming what to set). nullopt: a normal launch.
-std::optional<AttestationSession> choose_attestation(std::optional<Setting> enabled,
+// needs both blobs and a SEV or SEV-ES guest (an SNP guest has no owner's
+// LAUNCH_START blobs: it asks its firmware for a report from inside); blobs
+// without attestation on are refused (InvalidArgument naming what to set).
+// nullopt: a normal launch.
+std::optional<AttestationSession> choose_attestation(EncryptionModel model,
+                                                     std::optional<Setting> enabled,
                                                      std::optional<Setting> dh_cert,
                                                      std::optional<Setting> session);
 

@@ -133,8 +133,8 @@ ValidatedRequest validate_request(const LaunchRequest& request, const Validation
     out.disk_format = rules::choose_disk_format(props[vocab::kDiskFormat]);
     out.networks = rules::choose_networks(props[vocab::kNetwork], context.networks);
     out.seed = rules::choose_seed(props[vocab::kSeed]);
-    out.attestation = rules::choose_attestation(props[vocab::kAttestation], props[vocab::kDhCert],
-                                                props[vocab::kSession]);
+    out.attestation = rules::choose_attestation(out.model, props[vocab::kAttestation],
+                                                props[vocab::kDhCert], props[vocab::kSession]);
 
     // Last: the request is well-formed; can this host run it now?
     const auto& support = context.support(out.model);

@@ -10,12 +10,14 @@
 //  - no user-supplied string becomes markup: every element and attribute name
 //    is one the builder writes, the document has exactly the shape it has for
 //    harmless values, and the user's values come back as the very values given;
-//  - what SEV needs is always there: launchSecurity policy 0x0033/0x0037 by
-//    model, locked memory, iommu='on' on every virtio device, q35, UEFI;
+//  - what SEV needs is always there: launchSecurity of the model's type with
+//    its policy (sev 0x0033, sev 0x0037 for SEV-ES, sev-snp 0x00030000),
+//    locked memory (memfd-backed for SNP), iommu='on' on every virtio device,
+//    q35, UEFI;
 //  - NUMA cells split the vCPUs and memory without gaps or overlaps;
 //  - attestation (sevd:attestation, sevd:dh_cert, sevd:session): an accepted
-//    launch carries blobs of exactly the SEV API sizes, in <dhCert> and
-//    <session> as given, and no launch without it has them; InjectSecret's
+//    launch is SEV or SEV-ES and carries blobs of exactly the SEV API sizes,
+//    in <dhCert> and <session> as given, and no launch without it has them; InjectSecret's
 //    blobs (@secret_header, @secret) are refused only with InvalidArgument and
 //    accepted only at their sizes.
 #include <cstdint>
@@ -65,7 +67,7 @@ const std::map<std::string, std::set<std::string>, std::less<>>& builder_vocabul
         {"controller", {"type", "index", "model"}},
         {"driver", {"iommu", "name", "type"}},
         {"disk", {"type", "device"}},
-        {"source", {"file", "dev", "fdgroup", "network"}},
+        {"source", {"file", "dev", "fdgroup", "network", "type"}},
         {"backingStore", {"type"}},
         {"format", {"type"}},
         {"readonly", {}},
@@ -164,13 +166,22 @@ void check_numa(const pugi::xml_node& cpu, const launcher::ValidatedRequest& req
 void check_sev_shape(const pugi::xml_node& domain, const launcher::ValidatedRequest& request,
                      const fuzz::FuzzLaunch& in) {
     const auto security = domain.child("launchSecurity");
+    const bool snp = request.model == EncryptionModel::SevSnp;
     const std::string policy = security.child_value("policy");
-    fuzz::check(policy == (request.model == EncryptionModel::SevEs ? "0x0037" : "0x0033"),
-                "policy 0x0033 for SEV, 0x0037 for SEV-ES");
+    fuzz::check(std::string_view(security.attribute("type").as_string()) ==
+                    (snp ? "sev-snp" : "sev"),
+                "launchSecurity type sev, sev-snp for SEV-SNP");
+    fuzz::check(policy == (snp                                       ? "0x00030000"
+                           : request.model == EncryptionModel::SevEs ? "0x0037"
+                                                                     : "0x0033"),
+                "policy 0x0033 for SEV, 0x0037 for SEV-ES, 0x00030000 for SEV-SNP");
     fuzz::check(std::string(security.child_value("cbitpos")) == std::to_string(in.host.cbitpos),
                 "the host's C-bit position");
-    fuzz::check(static_cast<bool>(domain.child("memoryBacking").child("locked")),
-                "guest memory is locked");
+    const auto backing = domain.child("memoryBacking");
+    fuzz::check(static_cast<bool>(backing.child("locked")), "guest memory is locked");
+    fuzz::check(
+        snp == (std::string_view(backing.child("source").attribute("type").as_string()) == "memfd"),
+        "SNP guest memory (and only it) is memfd-backed");
     fuzz::check(std::string_view(domain.child("os").attribute("firmware").as_string()) == "efi",
                 "UEFI firmware");
     fuzz::check(
@@ -209,6 +220,7 @@ void check_attestation(const pugi::xml_node& domain, const launcher::ValidatedRe
                     "no owner blobs without attestation");
         return;
     }
+    fuzz::check(request.model != EncryptionModel::SevSnp, "no SEV launch attestation for SNP");
     fuzz::check(launcher::base64_decoded_size(request.attestation->dh_cert) ==
                         launcher::kSevCertificateBytes &&
                     launcher::base64_decoded_size(request.attestation->session) ==

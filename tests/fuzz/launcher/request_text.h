@@ -4,7 +4,7 @@
 // not UTF-8). Keys:
 //   name= memory= vcpus= disk=          the request's fields
 //   @default_machine=                   sevd.conf [libvirt] machine_type
-//   @sev=no  @sev_es=no                 the host cannot run that model now
+//   @sev=no  @sev_es=no  @sev_snp=no    the host cannot run that model now
 //   @resolved=                          the canonical disk path (after symlinks;
 //                                       default: the disk as given)
 //   @block=1  @qcow2=1                  what the resolved image is
@@ -79,6 +79,8 @@ inline void apply_line(FuzzLaunch& in, const std::string& key, const std::string
         in.context.sev = {value != "no", value != "no" ? "" : "no free SEV ASIDs; stop a guest"};
     else if (key == "@sev_es")
         in.context.sev_es = {value != "no", value != "no" ? "" : "minimum SEV ASID is 1"};
+    else if (key == "@sev_snp")
+        in.context.sev_snp = {value != "no", value != "no" ? "" : "SNP is not initialized"};
     else if (key == "@resolved") {
         in.resolved_path = value;
         in.resolved_given = true;

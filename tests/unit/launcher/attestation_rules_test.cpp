@@ -28,7 +28,7 @@ Setting on{"sevd:attestation", "true"};
 
 std::optional<AttestationSession> choose(std::optional<Setting> enabled, const std::string& cert,
                                          const std::string& session) {
-    return rules::choose_attestation(enabled, Setting{"sevd:dh_cert", cert},
+    return rules::choose_attestation(EncryptionModel::Sev, enabled, Setting{"sevd:dh_cert", cert},
                                      Setting{"sevd:session", session});
 }
 
@@ -62,9 +62,10 @@ TEST(AttestationOptions, AcceptedAtTheSevApiSizes) {
 }
 
 TEST(AttestationOptions, AbsentIsANormalLaunch) {
-    EXPECT_FALSE(rules::choose_attestation(std::nullopt, std::nullopt, std::nullopt));
-    EXPECT_FALSE(rules::choose_attestation(Setting{"sevd:attestation", "false"}, std::nullopt,
-                                           std::nullopt));
+    EXPECT_FALSE(
+        rules::choose_attestation(EncryptionModel::Sev, std::nullopt, std::nullopt, std::nullopt));
+    EXPECT_FALSE(rules::choose_attestation(
+        EncryptionModel::Sev, Setting{"sevd:attestation", "false"}, std::nullopt, std::nullopt));
 }
 
 TEST(AttestationOptions, RefusalsAreInvalidArgument) {
@@ -72,10 +73,12 @@ TEST(AttestationOptions, RefusalsAreInvalidArgument) {
         EXPECT_EQ(code_of(call), ErrorCode::InvalidArgument);
     };
     refused([] {
-        rules::choose_attestation(on, std::nullopt, Setting{"sevd:session", blob(128)});
+        rules::choose_attestation(EncryptionModel::Sev, on, std::nullopt,
+                                  Setting{"sevd:session", blob(128)});
     });
     refused([] {
-        rules::choose_attestation(on, Setting{"sevd:dh_cert", blob(2084)}, std::nullopt);
+        rules::choose_attestation(EncryptionModel::Sev, on, Setting{"sevd:dh_cert", blob(2084)},
+                                  std::nullopt);
     });
     refused([] { choose(std::nullopt, blob(2084), blob(128)); });
     refused([] { choose(Setting{"sevd:attestation", "no"}, blob(2084), blob(128)); });
@@ -83,6 +86,35 @@ TEST(AttestationOptions, RefusalsAreInvalidArgument) {
     refused([] { choose(on, blob(2085), blob(128)); });
     refused([] { choose(on, blob(2084), blob(127)); });
     refused([] { choose(on, blob(2084), "*" + blob(128).substr(1)); });
+}
+
+// SEV-ES keeps SEV's launch flow (LAUNCH_START with the owner's blobs); SNP has
+// none: its guest asks the firmware for a report from inside.
+TEST(AttestationOptions, SevEsHasItSnpDoesNot) {
+    const auto blobs = [](EncryptionModel model, std::optional<Setting> enabled) {
+        return rules::choose_attestation(model, enabled, Setting{"sevd:dh_cert", blob(2084)},
+                                         Setting{"sevd:session", blob(128)});
+    };
+    EXPECT_TRUE(blobs(EncryptionModel::SevEs, on));
+    EXPECT_EQ(code_of([&] { blobs(EncryptionModel::SevSnp, on); }), ErrorCode::InvalidArgument);
+    EXPECT_FALSE(rules::choose_attestation(EncryptionModel::SevSnp, std::nullopt, std::nullopt,
+                                           std::nullopt));
+    LaunchRequest request{"snp-owner-vm",
+                          512,
+                          1,
+                          "/images/vm.img",
+                          {{"hw_mem_encryption_model", "amd-sev-snp"},
+                           {"sevd:attestation", "true"},
+                           {"sevd:dh_cert", blob(2084)},
+                           {"sevd:session", blob(128)}}};
+    try {
+        validate_request(request, {});
+        ADD_FAILURE() << "an SNP launch with attestation was accepted";
+    } catch (const LaunchError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+        EXPECT_NE(std::string(e.what()).find("amd-sev or amd-sev-es"), std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(AttestationOptions, ValidatorKnowsTheKeysAndTheirLengths) {
