@@ -61,8 +61,9 @@ public:
     // CPUID's), MemTotal.
     void update_host(const probe::HostReport& report);
     // The machine.slice limit in force. None set (0): sevd admits against
-    // MemTotal - reserved_host_memory_mb (what 'sevd tune' would set), or
-    // without a limit when MemTotal is unknown. Unknown: nothing is admitted.
+    // MemTotal - reserved_host_memory_mb (what 'sevd tune' would set); when
+    // that cannot be known (MemTotal unread, a reserve leaving guests
+    // nothing) or the limit is unknown, nothing is admitted.
     void set_memory_limit(SliceLimit limit);
     // Both at once (tests, one-shot callers).
     void update_host(const probe::HostReport& report, uint64_t memory_limit_bytes);

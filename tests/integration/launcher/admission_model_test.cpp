@@ -192,9 +192,11 @@ protected:
             config.reserved_host_memory_mb = 1024 * static_cast<uint64_t>(1 + pick(4));
             config.guest_overhead_mb = pick(2) == 0 ? 16 : 32; // >= what the kernel charges
             return [this, config] {
-                launcher_->reconfigure(config);
                 {
+                    // One step: two reloads racing must leave the overhead
+                    // recorded here equal to the one the launcher kept.
                     std::lock_guard lock(overhead_mutex_);
+                    launcher_->reconfigure(config);
                     overhead_mib_ = config.guest_overhead_mb;
                 }
                 try {
