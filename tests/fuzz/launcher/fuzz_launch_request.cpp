@@ -17,9 +17,9 @@
 //  - NUMA cells split the vCPUs and memory without gaps or overlaps;
 //  - attestation (sevd:attestation, sevd:dh_cert, sevd:session): an accepted
 //    launch is SEV or SEV-ES and carries blobs of exactly the SEV API sizes,
-//    in <dhCert> and <session> as given, and no launch without it has them; InjectSecret's
-//    blobs (@secret_header, @secret) are refused only with InvalidArgument and
-//    accepted only at their sizes.
+//    in <dhCert> and <session> as given, and no launch without it has them;
+//    InjectSecret's blobs (@secret_header, @secret) are refused only with
+//    InvalidArgument and accepted only at their sizes.
 #include <cstdint>
 #include <map>
 #include <set>
